@@ -1,0 +1,275 @@
+//! Client configuration and the URL rules every endpoint and redirect URI must pass.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use url::{Host, Url};
+
+use crate::error::{LogtoError, Result};
+
+/// `openid offline_access profile`: what Logto's SDKs request unless `include_reserved_scopes` is false.
+pub const RESERVED_SCOPES: [&str; 3] = ["openid", "offline_access", "profile"];
+/// The scope that lets a refresh token mint organization tokens.
+pub const ORGANIZATIONS_SCOPE: &str = "urn:logto:scope:organizations";
+/// The resource Logto requires alongside [`ORGANIZATIONS_SCOPE`].
+pub const ORGANIZATIONS_RESOURCE: &str = "urn:logto:resource:organizations";
+/// Prefix of an organization token's audience.
+pub const ORGANIZATION_URN_PREFIX: &str = "urn:logto:organization:";
+
+/// The OIDC `prompt` values Logto accepts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Prompt {
+    /// Ask for consent; required for Logto to issue a refresh token (`offline_access`).
+    Consent,
+    /// Force the user to sign in again even with a live browser session.
+    Login,
+    /// Fail instead of showing any page.
+    None,
+}
+
+impl Prompt {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Prompt::Consent => "consent",
+            Prompt::Login => "login",
+            Prompt::None => "none",
+        }
+    }
+
+    /// Parses `consent`, `login` or `none`.
+    pub fn parse(value: &str) -> Result<Self> {
+        match value {
+            "consent" => Ok(Prompt::Consent),
+            "login" => Ok(Prompt::Login),
+            "none" => Ok(Prompt::None),
+            other => Err(LogtoError::config(format!("unknown prompt `{other}`"))),
+        }
+    }
+}
+
+pub(crate) fn join_prompts(prompts: &[Prompt]) -> String {
+    prompts.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
+}
+
+/// Everything the client needs to know about the Logto application.
+#[derive(Debug, Clone)]
+pub struct LogtoConfig {
+    /// The Logto endpoint, e.g. `https://tenant.logto.app` (a path prefix is allowed). The issuer is `{endpoint}/oidc`.
+    pub endpoint: String,
+    /// The application ID of the *Native app* in Logto.
+    pub app_id: String,
+    /// Extra scopes to request (e.g. `email`, `urn:logto:scope:organizations`).
+    pub scopes: Vec<String>,
+    /// API resource indicators the refresh token may mint access tokens for.
+    pub resources: Vec<String>,
+    /// Default `prompt` of every sign-in; `consent` unless changed.
+    pub prompt: Vec<Prompt>,
+    /// Whether `openid offline_access profile` are always requested (default true).
+    pub include_reserved_scopes: bool,
+    /// How far apart the client's and the server's clocks may be when checking `exp`/`iat` (default 300 s, as Logto).
+    pub clock_tolerance: Duration,
+    /// An access token this close to its expiry counts as expired, so it cannot expire in flight (default 60 s).
+    pub access_token_expiry_margin: Duration,
+    /// Timeout of a whole HTTP request (default 30 s).
+    pub request_timeout: Duration,
+    /// Timeout of connecting to the server (default 10 s).
+    pub connect_timeout: Duration,
+    /// Largest response body accepted (default 1 MiB); a larger one fails with a network error.
+    pub max_response_bytes: usize,
+    /// How long a cached discovery document is used before it is fetched again (default 24 h).
+    pub discovery_cache_ttl: Duration,
+    /// Extra trusted CA certificates (PEM) for self-hosted Logto behind a private CA.
+    pub extra_root_certificates_pem: Vec<String>,
+}
+
+impl LogtoConfig {
+    /// A configuration with Logto's defaults.
+    pub fn new(endpoint: impl Into<String>, app_id: impl Into<String>) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            app_id: app_id.into(),
+            scopes: Vec::new(),
+            resources: Vec::new(),
+            prompt: vec![Prompt::Consent],
+            include_reserved_scopes: true,
+            clock_tolerance: Duration::from_secs(300),
+            access_token_expiry_margin: Duration::from_secs(60),
+            request_timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+            max_response_bytes: 1024 * 1024,
+            discovery_cache_ttl: Duration::from_secs(24 * 3600),
+            extra_root_certificates_pem: Vec::new(),
+        }
+    }
+
+    /// Validates the configuration and derives what the client uses at run time.
+    pub(crate) fn resolve(&self) -> Result<ResolvedConfig> {
+        if self.app_id.trim().is_empty() {
+            return Err(LogtoError::config("app_id is empty"));
+        }
+        let endpoint = parse_endpoint(&self.endpoint)?;
+        let issuer = format!("{}/oidc", endpoint.as_str().trim_end_matches('/'));
+        let discovery_url = format!("{issuer}/.well-known/openid-configuration");
+        if self.prompt.is_empty() {
+            return Err(LogtoError::config("prompt must contain at least one value"));
+        }
+        Ok(ResolvedConfig {
+            app_id: self.app_id.clone(),
+            issuer,
+            discovery_url,
+            scopes: self.effective_scopes(),
+            resources: self.effective_resources(),
+            prompt: self.prompt.clone(),
+            clock_tolerance: self.clock_tolerance,
+            expiry_margin: self.access_token_expiry_margin,
+            discovery_cache_ttl: self.discovery_cache_ttl,
+        })
+    }
+
+    /// The scopes actually requested: reserved ones first (if enabled), then the configured ones, deduplicated.
+    pub fn effective_scopes(&self) -> Vec<String> {
+        let reserved = if self.include_reserved_scopes { &RESERVED_SCOPES[..] } else { &[] };
+        dedup(reserved.iter().map(|s| s.to_string()).chain(self.scopes.iter().cloned()))
+    }
+
+    /// The resources actually requested: adding the organizations scope adds the organizations resource.
+    pub fn effective_resources(&self) -> Vec<String> {
+        let org = self.scopes.iter().any(|s| s == ORGANIZATIONS_SCOPE).then(|| ORGANIZATIONS_RESOURCE.to_string());
+        dedup(self.resources.iter().cloned().chain(org))
+    }
+}
+
+fn dedup(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !item.is_empty() && !out.contains(&item) {
+            out.push(item);
+        }
+    }
+    out
+}
+
+/// The validated, derived configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct ResolvedConfig {
+    pub app_id: String,
+    pub issuer: String,
+    pub discovery_url: String,
+    pub scopes: Vec<String>,
+    pub resources: Vec<String>,
+    pub prompt: Vec<Prompt>,
+    pub clock_tolerance: Duration,
+    pub expiry_margin: Duration,
+    pub discovery_cache_ttl: Duration,
+}
+
+/// True for `localhost`, `127.0.0.0/8` and `::1`.
+pub(crate) fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// `https://` anywhere; `http://` only to a loopback host (a local development server).
+pub(crate) fn check_transport(url: &Url, what: &str) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(LogtoError::config(format!("{what} uses http:// to a non-loopback host; use https://"))),
+        other => Err(LogtoError::config(format!("{what} has unsupported scheme `{other}`"))),
+    }
+}
+
+fn parse_endpoint(raw: &str) -> Result<Url> {
+    let url = Url::parse(raw.trim()).map_err(|e| LogtoError::config(format!("endpoint is not a URL: {e}")))?;
+    check_transport(&url, "endpoint")?;
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(LogtoError::config("endpoint must not have a query or fragment"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(LogtoError::config("endpoint must not contain credentials"));
+    }
+    Ok(url)
+}
+
+/// Checks a redirect or post-logout redirect URI (RFC 8252 §7): a private-use scheme, `https`, or `http` to a
+/// loopback address. Returns it unchanged: the exact string is what is sent and later compared.
+pub(crate) fn check_redirect_uri(raw: &str, what: &str) -> Result<Url> {
+    let url = Url::parse(raw).map_err(|e| LogtoError::config(format!("{what} is not an absolute URI: {e}")))?;
+    if url.fragment().is_some() {
+        return Err(LogtoError::config(format!("{what} must not have a fragment")));
+    }
+    match url.scheme() {
+        "http" | "https" => check_transport(&url, what)?,
+        "javascript" | "data" | "file" | "about" | "blob" | "vbscript" => {
+            return Err(LogtoError::config(format!("{what} uses a forbidden scheme")));
+        }
+        _ => {}
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reserved_scopes_come_first_and_deduplicate() {
+        let mut c = LogtoConfig::new("https://a.logto.app", "app");
+        c.scopes = vec!["email".into(), "openid".into(), ORGANIZATIONS_SCOPE.into()];
+        assert_eq!(c.effective_scopes(), ["openid", "offline_access", "profile", "email", ORGANIZATIONS_SCOPE]);
+        assert_eq!(c.effective_resources(), [ORGANIZATIONS_RESOURCE]);
+        c.include_reserved_scopes = false;
+        assert_eq!(c.effective_scopes(), ["email", "openid", ORGANIZATIONS_SCOPE]);
+    }
+
+    #[test]
+    fn organizations_resource_is_not_duplicated() {
+        let mut c = LogtoConfig::new("https://a.logto.app", "app");
+        c.scopes = vec![ORGANIZATIONS_SCOPE.into()];
+        c.resources = vec![ORGANIZATIONS_RESOURCE.into(), "https://api".into()];
+        assert_eq!(c.effective_resources(), [ORGANIZATIONS_RESOURCE, "https://api"]);
+    }
+
+    #[test]
+    fn issuer_keeps_tenant_path() {
+        let r = LogtoConfig::new("https://example.com/tenant/", "app").resolve().unwrap();
+        assert_eq!(r.issuer, "https://example.com/tenant/oidc");
+        assert_eq!(r.discovery_url, "https://example.com/tenant/oidc/.well-known/openid-configuration");
+        let r = LogtoConfig::new("https://a.logto.app", "app").resolve().unwrap();
+        assert_eq!(r.issuer, "https://a.logto.app/oidc");
+    }
+
+    #[test]
+    fn http_only_for_loopback() {
+        for ok in ["http://127.0.0.1:3001", "http://localhost:80", "http://[::1]:9", "http://127.8.0.1", "https://x.y"] {
+            assert!(LogtoConfig::new(ok, "app").resolve().is_ok(), "{ok}");
+        }
+        for bad in ["http://example.com", "http://10.0.0.1", "ftp://x", "not a url", "https://u:p@x.y", "https://x.y?q=1"] {
+            let err = LogtoConfig::new(bad, "app").resolve().unwrap_err();
+            assert_eq!(err.code(), "invalid_config", "{bad}");
+        }
+        assert!(LogtoConfig::new("https://x.y", " ").resolve().is_err());
+    }
+
+    #[test]
+    fn redirect_uri_rules() {
+        assert!(check_redirect_uri("com.example.app://callback", "r").is_ok());
+        assert!(check_redirect_uri("http://127.0.0.1:4000/callback", "r").is_ok());
+        assert!(check_redirect_uri("https://app.example.com/cb", "r").is_ok());
+        assert!(check_redirect_uri("http://example.com/cb", "r").is_err());
+        assert!(check_redirect_uri("javascript:alert(1)", "r").is_err());
+        assert!(check_redirect_uri("com.example.app://callback#x", "r").is_err());
+        assert!(check_redirect_uri("/relative", "r").is_err());
+    }
+
+    #[test]
+    fn prompt_parsing() {
+        assert_eq!(Prompt::parse("login").unwrap(), Prompt::Login);
+        assert!(Prompt::parse("select_account").is_err());
+        assert_eq!(join_prompts(&[Prompt::Login, Prompt::Consent]), "login consent");
+    }
+}

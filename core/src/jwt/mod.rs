@@ -1,0 +1,230 @@
+//! ID-token verification (OIDC Core §3.1.3.7 and §12.2) against the provider's JWKS.
+//!
+//! Signatures are checked with jsonwebtoken (ES256, ES384, RS256, PS256) and, for ES512, which jsonwebtoken does
+//! not implement, with RustCrypto's `p521`. Only those five algorithms are accepted: `none` and every `HS*` are
+//! refused (a public client has no secret, and accepting HMAC would allow RS/HS key confusion). Keys embedded in
+//! the header (`jwk`, `jku`, `x5u`) are never used, and unknown `crit` extensions are refused.
+
+use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::claims::{IdTokenClaims, decode_segment, split_jwt};
+use crate::error::LogtoError;
+
+/// The algorithms the SDK accepts, whatever the server says.
+pub const ALLOWED_ALGORITHMS: [&str; 5] = ["ES256", "ES384", "ES512", "RS256", "PS256"];
+
+/// A JSON Web Key Set as served by `jwks_uri`. Entries are kept raw: keys we cannot use (other key types, broken
+/// entries) are skipped at selection time instead of failing the whole set (OIDF `IgnoresUnparseableKeyInJwks`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Jwks {
+    pub keys: Vec<Value>,
+}
+
+/// The members of a JWK we read.
+#[derive(Debug, Deserialize)]
+struct Jwk {
+    kty: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default, rename = "use")]
+    key_use: Option<String>,
+    #[serde(default)]
+    alg: Option<String>,
+    #[serde(default)]
+    crv: Option<String>,
+    #[serde(default)]
+    x: Option<String>,
+    #[serde(default)]
+    y: Option<String>,
+    #[serde(default)]
+    n: Option<String>,
+    #[serde(default)]
+    e: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct JwsHeader {
+    alg: String,
+    #[serde(default)]
+    kid: Option<String>,
+    #[serde(default)]
+    crit: Option<Value>,
+}
+
+/// Why verification failed. `UnknownKid` is recoverable: the caller refetches the JWKS once and tries again.
+#[derive(Debug)]
+pub(crate) enum VerifyError {
+    UnknownKid,
+    Invalid(LogtoError),
+}
+
+impl From<LogtoError> for VerifyError {
+    fn from(e: LogtoError) -> Self {
+        VerifyError::Invalid(e)
+    }
+}
+
+fn invalid(reason: &str) -> VerifyError {
+    VerifyError::Invalid(LogtoError::id_token(reason))
+}
+
+/// What the ID token must satisfy.
+#[derive(Debug, Clone)]
+pub(crate) struct IdTokenExpectations<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    /// The nonce sent in the authorization request; `None` for refresh-issued tokens (§12.2 has no nonce rule).
+    pub nonce: Option<&'a str>,
+    /// For refresh-issued tokens: the `sub` of the current session, which must not change (§12.2).
+    pub previous_sub: Option<&'a str>,
+    /// `id_token_signing_alg_values_supported` from discovery, if advertised.
+    pub provider_algorithms: Option<&'a [String]>,
+    pub now: i64,
+    pub tolerance: i64,
+}
+
+/// Verifies signature and claims; returns the claims.
+pub(crate) fn verify_id_token(token: &str, jwks: &Jwks, expect: &IdTokenExpectations<'_>) -> Result<IdTokenClaims, VerifyError> {
+    let (header_b64, payload_b64, signature_b64) = split_jwt(token).ok_or_else(|| invalid("not a compact JWS"))?;
+    let header: JwsHeader = decode_segment(header_b64).ok_or_else(|| invalid("malformed header"))?;
+    if header.crit.is_some() {
+        return Err(invalid("unsupported critical header"));
+    }
+    let alg = header.alg.as_str();
+    if !ALLOWED_ALGORITHMS.contains(&alg) {
+        return Err(invalid("signing algorithm not allowed"));
+    }
+    if let Some(advertised) = expect.provider_algorithms {
+        if !advertised.iter().any(|a| a == alg) {
+            return Err(invalid("signing algorithm not advertised by the provider"));
+        }
+    }
+    let key = select_key(jwks, alg, header.kid.as_deref())?;
+    let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
+    if !signature_valid(alg, &key, signing_input.as_bytes(), signature_b64)? {
+        return Err(invalid("bad signature"));
+    }
+    let claims: IdTokenClaims = decode_segment(payload_b64).ok_or_else(|| invalid("malformed claims"))?;
+    check_claims(&claims, expect)?;
+    Ok(claims)
+}
+
+/// Picks the verification key: by `kid` when the header has one, else the only key that fits the algorithm
+/// (OIDF `kid-absent-single-jwks`); several fitting keys without a `kid` are refused rather than guessed.
+fn select_key(jwks: &Jwks, alg: &str, kid: Option<&str>) -> Result<Jwk, VerifyError> {
+    let mut fitting = jwks
+        .keys
+        .iter()
+        .filter_map(|v| serde_json::from_value::<Jwk>(v.clone()).ok())
+        .filter(|k| key_fits(k, alg));
+    match kid {
+        Some(kid) => fitting.find(|k| k.kid.as_deref() == Some(kid)).ok_or(VerifyError::UnknownKid),
+        None => {
+            let candidates: Vec<Jwk> = fitting.collect();
+            match candidates.len() {
+                0 => Err(VerifyError::UnknownKid),
+                1 => Ok(candidates.into_iter().next().expect("one candidate")),
+                _ => Err(invalid("no kid and several candidate keys")),
+            }
+        }
+    }
+}
+
+fn key_fits(key: &Jwk, alg: &str) -> bool {
+    if key.key_use.as_deref().is_some_and(|u| u != "sig") || key.alg.as_deref().is_some_and(|a| a != alg) {
+        return false;
+    }
+    let curve = match alg {
+        "ES256" => Some("P-256"),
+        "ES384" => Some("P-384"),
+        "ES512" => Some("P-521"),
+        _ => None,
+    };
+    match curve {
+        Some(crv) => key.kty == "EC" && key.crv.as_deref() == Some(crv) && key.x.is_some() && key.y.is_some(),
+        None => key.kty == "RSA" && key.n.is_some() && key.e.is_some(),
+    }
+}
+
+fn signature_valid(alg: &str, key: &Jwk, message: &[u8], signature_b64: &str) -> Result<bool, VerifyError> {
+    let bad_key = |_| invalid("unusable JWK");
+    let (x, y) = (key.x.as_deref().unwrap_or_default(), key.y.as_deref().unwrap_or_default());
+    let (algorithm, decoding_key) = match alg {
+        "ES512" => return Ok(verify_es512(x, y, message, signature_b64)),
+        "ES256" => (Algorithm::ES256, DecodingKey::from_ec_components(x, y).map_err(bad_key)?),
+        "ES384" => (Algorithm::ES384, DecodingKey::from_ec_components(x, y).map_err(bad_key)?),
+        "RS256" | "PS256" => {
+            let (n, e) = (key.n.as_deref().unwrap_or_default(), key.e.as_deref().unwrap_or_default());
+            let algorithm = if alg == "RS256" { Algorithm::RS256 } else { Algorithm::PS256 };
+            (algorithm, DecodingKey::from_rsa_components(n, e).map_err(bad_key)?)
+        }
+        _ => return Err(invalid("signing algorithm not allowed")),
+    };
+    Ok(jsonwebtoken::crypto::verify(signature_b64, message, &decoding_key, algorithm).unwrap_or(false))
+}
+
+/// ES512 (ECDSA P-521 + SHA-512, RFC 7518 §3.4): the signature is `r || s`, 66 bytes each.
+fn verify_es512(x: &str, y: &str, message: &[u8], signature_b64: &str) -> bool {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use p521::ecdsa::signature::Verifier;
+    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).ok();
+    let (Some(x), Some(y), Some(sig)) = (decode(x), decode(y), decode(signature_b64)) else { return false };
+    if x.len() != 66 || y.len() != 66 {
+        return false;
+    }
+    let mut sec1 = Vec::with_capacity(133);
+    sec1.push(0x04);
+    sec1.extend_from_slice(&x);
+    sec1.extend_from_slice(&y);
+    let (Ok(key), Ok(sig)) = (p521::ecdsa::VerifyingKey::from_sec1_bytes(&sec1), p521::ecdsa::Signature::from_slice(&sig))
+    else {
+        return false;
+    };
+    key.verify(message, &sig).is_ok()
+}
+
+fn check_claims(c: &IdTokenClaims, expect: &IdTokenExpectations<'_>) -> Result<(), VerifyError> {
+    if c.iss != expect.issuer {
+        return Err(invalid("issuer mismatch"));
+    }
+    if c.sub.is_empty() {
+        return Err(invalid("missing sub"));
+    }
+    if !c.aud.iter().any(|a| a == expect.client_id) {
+        return Err(invalid("audience does not contain the client id"));
+    }
+    // §3.1.3.7 rules 4–5: with several audiences `azp` is required; when present it must be us.
+    if c.aud.len() > 1 && c.azp.is_none() {
+        return Err(invalid("multiple audiences without azp"));
+    }
+    if c.azp.as_deref().is_some_and(|azp| azp != expect.client_id) {
+        return Err(invalid("azp is not the client id"));
+    }
+    let (now, tol) = (expect.now, expect.tolerance);
+    if now > c.exp.saturating_add(tol) {
+        return Err(invalid("expired"));
+    }
+    if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(tol)) {
+        return Err(invalid("not yet valid"));
+    }
+    if (now - c.iat).abs() > tol {
+        return Err(VerifyError::Invalid(LogtoError::IdTokenInvalidIat));
+    }
+    if let Some(nonce) = expect.nonce {
+        if c.nonce.as_deref() != Some(nonce) {
+            return Err(invalid("nonce mismatch"));
+        }
+    }
+    if let Some(previous) = expect.previous_sub {
+        if c.sub != previous {
+            return Err(invalid("refreshed ID token has a different sub"));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

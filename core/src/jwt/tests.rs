@@ -1,0 +1,177 @@
+use serde_json::{Value, json};
+
+use super::*;
+
+#[path = "../../tests/support/keys.rs"]
+mod keys;
+use keys::{TestKey, jwks};
+
+const ISS: &str = "https://a.logto.app/oidc";
+const CLIENT: &str = "app";
+const NOW: i64 = 1_800_000_000;
+
+fn claims() -> Value {
+    json!({"iss": ISS, "sub": "user_1", "aud": CLIENT, "exp": NOW + 3600, "iat": NOW, "nonce": "n-1", "name": "Alice"})
+}
+
+fn expect() -> IdTokenExpectations<'static> {
+    IdTokenExpectations {
+        issuer: ISS,
+        client_id: CLIENT,
+        nonce: Some("n-1"),
+        previous_sub: None,
+        provider_algorithms: None,
+        now: NOW,
+        tolerance: 60,
+    }
+}
+
+fn set(keys: &[&TestKey]) -> Jwks {
+    serde_json::from_value(jwks(keys)).unwrap()
+}
+
+fn verify(token: &str, jwks: &Jwks, e: &IdTokenExpectations<'_>) -> Result<IdTokenClaims, String> {
+    verify_id_token(token, jwks, e).map_err(|err| match err {
+        VerifyError::UnknownKid => "unknown_kid".to_string(),
+        VerifyError::Invalid(e) => format!("{}: {e}", e.code()),
+    })
+}
+
+#[test]
+fn accepts_every_allowed_algorithm() {
+    for key in [TestKey::es256("k"), TestKey::es384("k"), TestKey::es512("k"), TestKey::rs256("k"), TestKey::ps256("k")] {
+        let c = verify(&key.sign(&claims()), &set(&[&key]), &expect()).unwrap_or_else(|e| panic!("{}: {e}", key.alg));
+        assert_eq!(c.sub, "user_1");
+        assert_eq!(c.name.as_deref(), Some("Alice"));
+    }
+}
+
+#[test]
+fn rejects_bad_signatures_for_every_algorithm() {
+    for key in [TestKey::es256("k"), TestKey::es384("k"), TestKey::es512("k"), TestKey::rs256("k"), TestKey::ps256("k")] {
+        let token = key.sign(&claims());
+        let (input, sig) = token.rsplit_once('.').unwrap();
+        let mut sig = sig.as_bytes().to_vec();
+        sig[5] = if sig[5] == b'A' { b'B' } else { b'A' };
+        let tampered = format!("{input}.{}", String::from_utf8(sig).unwrap());
+        let err = verify(&tampered, &set(&[&key]), &expect()).unwrap_err();
+        assert!(err.contains("bad signature"), "{}: {err}", key.alg);
+        // Claims swapped under a valid signature.
+        let other = key.sign(&json!({"iss": ISS, "sub": "attacker", "aud": CLIENT, "exp": NOW + 60, "iat": NOW, "nonce": "n-1"}));
+        let (h, _, s) = split_jwt(&token).unwrap();
+        let (_, p2, _) = split_jwt(&other).unwrap();
+        assert!(verify(&format!("{h}.{p2}.{s}"), &set(&[&key]), &expect()).is_err(), "{}", key.alg);
+    }
+}
+
+#[test]
+fn rejects_none_and_hmac() {
+    let key = TestKey::es384("k");
+    let jwks = set(&[&key]);
+    let (h, p, _) = split_jwt(&key.sign(&claims())).map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).unwrap();
+    let _ = h;
+    let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"alg":"none"}"#);
+    assert!(verify(&format!("{none_header}.{p}."), &jwks, &expect()).unwrap_err().contains("not allowed"));
+    // HS256 keyed with the public key's bytes (RS/HS confusion) and a published oct key: both refused.
+    let hs = TestKey::hs256("k", key.jwk.to_string().as_bytes());
+    let mut with_oct = jwks.clone();
+    with_oct.keys.push(hs.jwk.clone());
+    assert!(verify(&hs.sign(&claims()), &with_oct, &expect()).unwrap_err().contains("not allowed"));
+}
+
+#[test]
+fn algorithm_must_be_advertised_and_match_the_key() {
+    let key = TestKey::es384("k");
+    let advertised = vec!["RS256".to_string()];
+    let e = IdTokenExpectations { provider_algorithms: Some(&advertised), ..expect() };
+    assert!(verify(&key.sign(&claims()), &set(&[&key]), &e).unwrap_err().contains("not advertised"));
+    // An ES256 header pointing at a P-384 key is not a fitting key.
+    let es256 = TestKey::es256("k");
+    assert_eq!(verify(&es256.sign(&claims()), &set(&[&key]), &expect()).unwrap_err(), "unknown_kid");
+}
+
+#[test]
+fn ignores_embedded_keys_and_refuses_crit() {
+    let key = TestKey::es384("k");
+    let attacker = TestKey::es384_other("k");
+    let mut header = attacker.header();
+    header["jwk"] = attacker.jwk.clone();
+    header["jku"] = json!("https://evil.example/jwks");
+    let token = attacker.sign_with_header(&header, &claims());
+    assert!(verify(&token, &set(&[&key]), &expect()).unwrap_err().contains("bad signature"));
+    let mut header = key.header();
+    header["crit"] = json!(["exp"]);
+    assert!(verify(&key.sign_with_header(&header, &claims()), &set(&[&key]), &expect()).unwrap_err().contains("critical"));
+}
+
+#[test]
+fn key_selection_by_kid_and_without_kid() {
+    let a = TestKey::es384("a");
+    let b = TestKey::es384_other("b");
+    assert!(verify(&b.sign(&claims()), &set(&[&a, &b]), &expect()).is_ok());
+    assert_eq!(verify(&b.sign(&claims()), &set(&[&a]), &expect()).unwrap_err(), "unknown_kid");
+    let no_kid = json!({"alg": "ES384"});
+    // One fitting key: used. Several: refused, never guessed.
+    assert!(verify(&a.sign_with_header(&no_kid, &claims()), &set(&[&a]), &expect()).is_ok());
+    assert!(verify(&a.sign_with_header(&no_kid, &claims()), &set(&[&a, &b]), &expect()).unwrap_err().contains("several"));
+}
+
+#[test]
+fn unparseable_and_encryption_keys_are_skipped() {
+    let key = TestKey::es384("k");
+    let mut jwks = set(&[&key]);
+    jwks.keys.insert(0, json!({"kty": "EC", "kid": "k", "crv": "P-384"}));
+    jwks.keys.insert(0, json!("garbage"));
+    jwks.keys.insert(0, json!({"kty": "EC", "kid": "k", "crv": "P-384", "x": "AA", "y": "AA", "use": "enc"}));
+    assert!(verify(&key.sign(&claims()), &jwks, &expect()).is_ok());
+}
+
+#[test]
+fn claim_checks() {
+    let key = TestKey::es384("k");
+    let jwks = set(&[&key]);
+    let check = |patch: Value| {
+        let mut c = claims();
+        for (k, v) in patch.as_object().unwrap() {
+            if v.is_null() { c.as_object_mut().unwrap().remove(k); } else { c[k] = v.clone(); }
+        }
+        verify(&key.sign(&c), &jwks, &expect())
+    };
+    assert!(check(json!({})).is_ok());
+    assert!(check(json!({"iss": "https://b.logto.app/oidc"})).unwrap_err().contains("issuer"));
+    assert!(check(json!({"aud": "other"})).unwrap_err().contains("audience"));
+    assert!(check(json!({"aud": null})).is_err());
+    assert!(check(json!({"aud": ["app", "other"]})).unwrap_err().contains("azp"));
+    assert!(check(json!({"aud": ["app", "other"], "azp": "app"})).is_ok());
+    assert!(check(json!({"azp": "other"})).unwrap_err().contains("azp"));
+    assert!(check(json!({"exp": NOW - 61})).unwrap_err().contains("expired"));
+    assert!(check(json!({"exp": NOW - 59})).is_ok(), "within tolerance");
+    assert!(check(json!({"iat": NOW - 600})).unwrap_err().starts_with("id_token.invalid_iat"));
+    assert!(check(json!({"iat": NOW + 600})).unwrap_err().starts_with("id_token.invalid_iat"));
+    assert!(check(json!({"iat": null})).unwrap_err().contains("malformed claims"));
+    assert!(check(json!({"sub": null})).unwrap_err().contains("malformed claims"));
+    assert!(check(json!({"sub": ""})).unwrap_err().contains("sub"));
+    assert!(check(json!({"nbf": NOW + 600})).unwrap_err().contains("not yet valid"));
+    assert!(check(json!({"nonce": "other"})).unwrap_err().contains("nonce"));
+    assert!(check(json!({"nonce": null})).unwrap_err().contains("nonce"));
+}
+
+#[test]
+fn refreshed_token_must_keep_sub() {
+    let key = TestKey::es384("k");
+    let e = IdTokenExpectations { nonce: None, previous_sub: Some("user_1"), ..expect() };
+    let mut c = claims();
+    c.as_object_mut().unwrap().remove("nonce");
+    assert!(verify(&key.sign(&c), &set(&[&key]), &e).is_ok());
+    c["sub"] = json!("user_2");
+    assert!(verify(&key.sign(&c), &set(&[&key]), &e).unwrap_err().contains("different sub"));
+}
+
+#[test]
+fn malformed_tokens_never_panic() {
+    let key = TestKey::es384("k");
+    let jwks = set(&[&key]);
+    for bad in ["", ".", "..", "a.b.c", "a.b", "eyJ.eyJ.sig", "\u{0}.\u{0}.\u{0}", "e30.e30.", "e30.bnVsbA.x"] {
+        assert!(verify(bad, &jwks, &expect()).is_err(), "{bad:?}");
+    }
+}

@@ -1,0 +1,54 @@
+//! # logto-core
+//!
+//! Logto sign-in for native apps: one Rust engine behind the Kotlin, Swift and Capacitor SDKs.
+//!
+//! The flow (RFC 8252, OAuth 2.0 for native apps):
+//!
+//! 1. [`LogtoClient::sign_in_url`] discovers `{endpoint}/oidc`, creates a PKCE S256 verifier, `state` and `nonce`
+//!    from the OS CSPRNG, stores them as the pending sign-in and returns the authorization URL. The JWKS is fetched
+//!    in the background while the user is in the browser.
+//! 2. The host opens the URL in the system browser (Custom Tabs, `ASWebAuthenticationSession`, the desktop
+//!    browser) and receives the redirect.
+//! 3. [`LogtoClient::handle_sign_in_callback`] checks the redirect (exact redirect URI, state, RFC 9207 `iss`),
+//!    exchanges the code (the only request on the critical path), verifies the ID token (algorithm allow-list,
+//!    `iss`/`aud`/`azp`/`exp`/`iat`/`nonce`) and stores the session.
+//! 4. [`LogtoClient::get_access_token`] returns cached access tokens and refreshes them single-flight, persisting
+//!    each rotated refresh token before anyone else can use the old one.
+//! 5. [`LogtoClient::sign_out`] removes the session, revokes the refresh token and returns the end-session URL.
+//!
+//! Everything is persisted as one versioned JSON document per app id in a host-provided [`Storage`].
+//! Errors are [`LogtoError`]s with stable [`LogtoError::code`]s matching Logto's SDKs.
+
+mod callback;
+mod claims;
+mod client;
+mod config;
+mod discovery;
+mod error;
+mod http;
+mod jwt;
+mod pkce;
+mod session;
+mod sign_in;
+mod storage;
+
+pub use claims::{AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims};
+pub use client::{AuthStateEvent, AuthStateListener, GetAccessTokenOptions, LogtoClient};
+pub use config::{
+    LogtoConfig, ORGANIZATION_URN_PREFIX, ORGANIZATIONS_RESOURCE, ORGANIZATIONS_SCOPE, Prompt, RESERVED_SCOPES,
+};
+pub use discovery::ProviderMetadata;
+pub use error::{CallbackErrorKind, LogtoError, Result};
+pub use jwt::ALLOWED_ALGORITHMS;
+pub use sign_in::{DirectSignIn, DirectSignInMethod, FirstScreen, Identifier, SignInOptions};
+pub use storage::{FileStorage, MemoryStorage, Storage, StorageError};
+
+/// `urn:logto:organization:<id>`.
+pub fn build_organization_urn(organization_id: &str) -> String {
+    format!("{ORGANIZATION_URN_PREFIX}{organization_id}")
+}
+
+/// The organization id of `urn:logto:organization:<id>`, or `None`.
+pub fn organization_id_from_urn(urn: &str) -> Option<&str> {
+    urn.strip_prefix(ORGANIZATION_URN_PREFIX).filter(|id| !id.is_empty())
+}
