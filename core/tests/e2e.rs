@@ -1,0 +1,412 @@
+//! End-to-end tests against the real development identity provider (oidc-provider configured like Logto).
+
+mod support;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use logto_core::{
+    AuthStateEvent, AuthStateListener, FileStorage, GetAccessTokenOptions, LogtoClient, LogtoError, MemoryStorage,
+    Prompt, SignInOptions, Storage, StorageError,
+};
+use support::idp::{API_RESOURCE, Browser, DevIdp, POST_LOGOUT_URI, REDIRECT_URI, signed_in};
+
+#[derive(Default)]
+struct Events(Mutex<Vec<AuthStateEvent>>);
+
+impl AuthStateListener for Events {
+    fn on_auth_state_changed(&self, event: AuthStateEvent) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+impl Events {
+    fn take(&self) -> Vec<AuthStateEvent> {
+        std::mem::take(&mut *self.0.lock().unwrap())
+    }
+}
+
+/// Storage whose writes can be made to fail.
+#[derive(Default)]
+struct FlakyStorage {
+    inner: MemoryStorage,
+    fail_writes: AtomicBool,
+}
+
+impl Storage for FlakyStorage {
+    fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.inner.get(key)
+    }
+    fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        if self.fail_writes.load(Ordering::SeqCst) {
+            return Err(StorageError::new("disk full"));
+        }
+        self.inner.set(key, value)
+    }
+    fn remove(&self, key: &str) -> Result<(), StorageError> {
+        self.inner.remove(key)
+    }
+}
+
+#[tokio::test]
+async fn sign_in_with_one_request_after_the_redirect() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    let events = Arc::new(Events::default());
+    client.set_auth_state_listener(Some(events.clone()));
+    assert!(!client.is_authenticated().await.unwrap());
+
+    let callback = Browser::new().sign_in(&client, "alice").await;
+    assert!(callback.starts_with(&format!("{REDIRECT_URI}?")), "{callback}");
+    idp.reset_requests().await;
+    client.handle_sign_in_callback(&callback).await.unwrap();
+
+    // Discovery and JWKS were fetched before/while the user was in the browser: one request remains.
+    let requests = idp.requests().await;
+    let paths: Vec<String> = requests.iter().map(|r| format!("{} {} {}", r["method"], r["path"], r["grant_type"])).collect();
+    assert_eq!(paths, [r#""POST" "/oidc/token" "authorization_code""#], "critical path: {paths:?}");
+
+    assert!(client.is_authenticated().await.unwrap());
+    let claims = client.get_id_token_claims().await.unwrap();
+    assert_eq!(claims.iss, idp.issuer());
+    assert_eq!(claims.aud, ["dev-native-app"]);
+    assert_eq!(claims.username.as_deref(), Some("alice"));
+    assert_eq!(claims.name.as_deref(), Some("Alice Example"));
+    assert_eq!(claims.email.as_deref(), Some("alice@example.com"));
+    assert_eq!(claims.organizations.as_deref(), Some(&["org-1".to_string()][..]));
+    assert!(!claims.sub.is_empty());
+    assert!(client.get_refresh_token().await.unwrap().is_some());
+    assert_eq!(events.take(), [AuthStateEvent::SignedIn]);
+}
+
+#[tokio::test]
+async fn resource_and_organization_tokens() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    signed_in(&client, "alice").await;
+
+    let claims = client.get_access_token_claims(Some(API_RESOURCE)).await.unwrap();
+    assert_eq!(claims.aud, [API_RESOURCE]);
+    assert!(claims.scope.unwrap_or_default().split(' ').any(|s| s == "read:data"));
+    assert_eq!(claims.sub, Some(client.get_id_token_claims().await.unwrap().sub));
+    // Cached: the second call makes no request.
+    idp.reset_requests().await;
+    let a = client.get_access_token(Some(API_RESOURCE), None).await.unwrap();
+    assert_eq!(client.get_access_token(Some(API_RESOURCE), None).await.unwrap(), a);
+    assert!(idp.requests().await.is_empty());
+
+    let org = client.get_organization_token_claims("org-1").await.unwrap();
+    assert_eq!(org.aud, ["urn:logto:organization:org-1"]);
+    assert!(org.scope.unwrap_or_default().contains("read:org"));
+    // Not a member.
+    let err = client.get_organization_token("org-404").await.unwrap_err();
+    assert_eq!(err.code(), "oidc.access_denied", "{err}");
+    // The session survives a refused organization token.
+    assert!(client.is_authenticated().await.unwrap());
+
+    let bob = idp.memory_client();
+    signed_in(&bob, "bob").await;
+    assert_eq!(bob.get_organization_token("org-1").await.unwrap_err().code(), "oidc.access_denied");
+
+    let mut no_org_scope = idp.config();
+    no_org_scope.scopes.retain(|s| !s.starts_with("urn:logto:scope:organization"));
+    let plain = LogtoClient::new(no_org_scope, Arc::new(MemoryStorage::new())).unwrap();
+    signed_in(&plain, "alice").await;
+    assert_eq!(plain.get_organization_token("org-1").await.unwrap_err(), LogtoError::MissingScopeOrganizations);
+}
+
+#[tokio::test]
+async fn user_info_matches_the_id_token() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    assert_eq!(client.fetch_user_info().await.unwrap_err(), LogtoError::NotAuthenticated);
+    signed_in(&client, "alice").await;
+    let info = client.fetch_user_info().await.unwrap();
+    assert_eq!(info.sub, client.get_id_token_claims().await.unwrap().sub);
+    assert_eq!(info.email.as_deref(), Some("alice@example.com"));
+    assert_eq!(info.email_verified, Some(true));
+}
+
+#[tokio::test]
+async fn hundred_concurrent_callers_share_one_refresh() {
+    let idp = DevIdp::start(&["--access-token-ttl", "2", "--slow-token-ms", "200"]);
+    let mut config = idp.config();
+    config.access_token_expiry_margin = Duration::ZERO;
+    let client = LogtoClient::new(config, Arc::new(MemoryStorage::new())).unwrap();
+    let events = Arc::new(Events::default());
+    client.set_auth_state_listener(Some(events.clone()));
+    signed_in(&client, "alice").await;
+    let first = client.get_access_token(Some(API_RESOURCE), None).await.unwrap();
+    let first_rt = client.get_refresh_token().await.unwrap().unwrap();
+    let first_id_token = client.get_id_token().await.unwrap().unwrap();
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+
+    idp.reset_requests().await;
+    let calls = (0..100).map(|_| {
+        let c = client.clone();
+        tokio::spawn(async move { c.get_access_token(Some(API_RESOURCE), None).await })
+    });
+    let tokens: Vec<String> = futures_join(calls).await;
+    assert!(tokens.iter().all(|t| *t == tokens[0]), "everyone got the same fresh token");
+    assert_ne!(tokens[0], first);
+    assert_eq!(idp.token_requests("refresh_token").await, 1, "exactly one refresh for 100 callers");
+
+    // The rotated refresh token and the re-issued, re-verified ID token were stored.
+    let rotated = client.get_refresh_token().await.unwrap().unwrap();
+    assert_ne!(rotated, first_rt);
+    assert_ne!(client.get_id_token().await.unwrap().unwrap(), first_id_token);
+    assert!(events.take().contains(&AuthStateEvent::TokensRefreshed));
+
+    // Different resources at once: serialised, one request each, never two with the same refresh token.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    idp.reset_requests().await;
+    let mixed = (0..60).map(|i| {
+        let c = client.clone();
+        tokio::spawn(async move {
+            match i % 3 {
+                0 => c.get_access_token(Some(API_RESOURCE), None).await,
+                1 => c.get_organization_token("org-1").await,
+                _ => c.get_access_token(None, None).await,
+            }
+        })
+    });
+    futures_join(mixed).await;
+    assert_eq!(idp.token_requests("refresh_token").await, 3);
+    assert!(client.is_authenticated().await.unwrap());
+}
+
+async fn futures_join(handles: impl Iterator<Item = tokio::task::JoinHandle<Result<String, LogtoError>>>) -> Vec<String> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.unwrap().unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn forced_refresh_is_single_flight_too() {
+    let idp = DevIdp::start(&["--slow-token-ms", "200"]);
+    let client = idp.memory_client();
+    signed_in(&client, "alice").await;
+    let cached = client.get_access_token(Some(API_RESOURCE), None).await.unwrap();
+    idp.reset_requests().await;
+    let force = GetAccessTokenOptions { force_refresh: true };
+    let calls = (0..10).map(|_| {
+        let c = client.clone();
+        tokio::spawn(async move { c.get_access_token_with_options(Some(API_RESOURCE), None, force).await })
+    });
+    let tokens = futures_join(calls).await;
+    assert!(tokens.iter().all(|t| *t == tokens[0] && *t != cached));
+    assert_eq!(idp.token_requests("refresh_token").await, 1);
+}
+
+#[tokio::test]
+async fn sign_out_revokes_and_ends_the_browser_session() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    let events = Arc::new(Events::default());
+    client.set_auth_state_listener(Some(events.clone()));
+    let browser = Browser::new();
+    let callback = browser.sign_in(&client, "alice").await;
+    client.handle_sign_in_callback(&callback).await.unwrap();
+    let refresh_token = client.get_refresh_token().await.unwrap().unwrap();
+
+    idp.reset_requests().await;
+    let url = client.sign_out(Some(POST_LOGOUT_URI)).await.unwrap();
+    assert!(!client.is_authenticated().await.unwrap());
+    assert_eq!(client.get_refresh_token().await.unwrap(), None);
+    assert_eq!(client.get_access_token(None, None).await.unwrap_err(), LogtoError::NotAuthenticated);
+    assert!(idp.requests().await.iter().any(|r| r["path"] == "/oidc/token/revocation"));
+    let parsed = url::Url::parse(&url).unwrap();
+    assert_eq!(parsed.path(), "/oidc/session/end");
+    let q: std::collections::HashMap<_, _> = parsed.query_pairs().into_owned().collect();
+    assert_eq!(q["client_id"], "dev-native-app");
+    assert_eq!(q["post_logout_redirect_uri"], POST_LOGOUT_URI);
+
+    // Revocation verified at the IdP: the old refresh token is dead.
+    let (status, body) = idp.raw_refresh(&refresh_token).await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_grant")));
+    // The end-session URL ends the browser session and returns to the app.
+    assert!(browser.follow(&url, POST_LOGOUT_URI).await.starts_with(POST_LOGOUT_URI));
+    assert_eq!(events.take(), [AuthStateEvent::SignedIn, AuthStateEvent::SignedOut]);
+
+    // Signing out again is harmless.
+    assert!(client.sign_out(None).await.is_ok());
+    assert!(client.sign_out(Some("http://example.com/x")).await.unwrap_err().code() == "invalid_config");
+}
+
+#[tokio::test]
+async fn server_error_callback_is_surfaced_and_consumes_the_sign_in() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    let mut options = SignInOptions::new(REDIRECT_URI);
+    options.prompt = Some(vec![Prompt::None]);
+    let url = client.sign_in_url(options).await.unwrap();
+    // No browser session and prompt=none: the IdP answers with an error (and state + iss).
+    let callback = Browser::new().follow(&url, REDIRECT_URI).await;
+    let err = client.handle_sign_in_callback(&callback).await.unwrap_err();
+    assert_eq!(err.code(), "callback_uri_verification.error_found");
+    assert!(matches!(&err, LogtoError::CallbackErrorFound { error, .. } if error == "login_required"), "{err:?}");
+    assert_eq!(client.handle_sign_in_callback(&callback).await.unwrap_err(), LogtoError::SignInSessionNotFound);
+}
+
+#[tokio::test]
+async fn forged_callbacks_do_not_disturb_the_real_sign_in() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    let callback = Browser::new().sign_in(&client, "alice").await;
+    let forged_state = replace_param(&callback, "state", "forged");
+    assert_eq!(client.handle_sign_in_callback(&forged_state).await.unwrap_err().code(), "callback_uri_verification.state_mismatched");
+    let other_redirect = callback.replacen(REDIRECT_URI, "com.example.app://callback/other", 1);
+    assert_eq!(
+        client.handle_sign_in_callback(&other_redirect).await.unwrap_err().code(),
+        "callback_uri_verification.redirect_uri_mismatched"
+    );
+    let wrong_iss = replace_param(&callback, "iss", "https://evil.example/oidc");
+    assert_eq!(client.handle_sign_in_callback(&wrong_iss).await.unwrap_err().code(), "callback_uri_verification.issuer_mismatched");
+    // An issuer mix-up attempt consumes the pending sign-in (RFC 9207: do not redeem that code).
+    assert_eq!(client.handle_sign_in_callback(&callback).await.unwrap_err(), LogtoError::SignInSessionNotFound);
+    assert!(!client.is_authenticated().await.unwrap());
+
+    // The real callback still works after a forged state.
+    let callback = Browser::new().sign_in(&client, "alice").await;
+    assert!(client.handle_sign_in_callback(&replace_param(&callback, "state", "x")).await.is_err());
+    client.handle_sign_in_callback(&callback).await.unwrap();
+    assert!(client.is_authenticated().await.unwrap());
+    // Replaying it finds no pending sign-in and never re-sends the code.
+    idp.reset_requests().await;
+    assert_eq!(client.handle_sign_in_callback(&callback).await.unwrap_err(), LogtoError::SignInSessionNotFound);
+    assert!(idp.requests().await.is_empty());
+}
+
+fn replace_param(url: &str, key: &str, value: &str) -> String {
+    let mut parsed = url::Url::parse(url).unwrap();
+    let pairs: Vec<(String, String)> = parsed
+        .query_pairs()
+        .into_owned()
+        .map(|(k, v)| if k == key { (k, value.to_string()) } else { (k, v) })
+        .collect();
+    parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    parsed.to_string()
+}
+
+#[tokio::test]
+async fn unsolicited_callback_is_refused() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    let err = client.handle_sign_in_callback(&format!("{REDIRECT_URI}?code=abc&state=xyz")).await.unwrap_err();
+    assert_eq!(err.code(), "sign_in_session.not_found");
+    assert!(idp.requests().await.iter().all(|r| r["path"] != "/oidc/token"));
+}
+
+#[tokio::test]
+async fn invalid_grant_ends_the_session() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    let events = Arc::new(Events::default());
+    client.set_auth_state_listener(Some(events.clone()));
+    signed_in(&client, "alice").await;
+    let rt = client.get_refresh_token().await.unwrap().unwrap();
+    // Someone else (another device, an admin) revokes the grant at the server.
+    let revoked = reqwest::Client::new()
+        .post(format!("{}/oidc/token/revocation", idp.endpoint))
+        .form(&[("token", rt.as_str()), ("client_id", "dev-native-app")])
+        .send()
+        .await
+        .unwrap();
+    assert!(revoked.status().is_success());
+    client.clear_access_token().await.unwrap();
+    assert_eq!(client.get_access_token(Some(API_RESOURCE), None).await.unwrap_err(), LogtoError::NotAuthenticated);
+    assert!(!client.is_authenticated().await.unwrap());
+    assert_eq!(events.take(), [AuthStateEvent::SignedIn, AuthStateEvent::SessionExpired]);
+}
+
+#[tokio::test]
+async fn sign_out_during_an_in_flight_refresh_never_restores_credentials() {
+    let idp = DevIdp::start(&["--slow-token-ms", "1500"]);
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(FileStorage::new(dir.path()).unwrap());
+    let client = idp.client(storage.clone());
+    signed_in(&client, "alice").await;
+    idp.reset_requests().await;
+
+    let refreshing = {
+        let c = client.clone();
+        tokio::spawn(async move { c.get_access_token(Some(API_RESOURCE), None).await })
+    };
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    client.sign_out(None).await.unwrap();
+    assert_eq!(refreshing.await.unwrap().unwrap_err(), LogtoError::NotAuthenticated);
+
+    assert!(!client.is_authenticated().await.unwrap());
+    assert_eq!(client.get_refresh_token().await.unwrap(), None);
+    let stored = storage.get("logto:dev-native-app").unwrap().unwrap();
+    assert!(stored.contains("\"session\":null"), "{stored}");
+    // A new client on the same storage (the next app launch) is signed out too.
+    assert!(!idp.client(storage).is_authenticated().await.unwrap());
+    // The IdP handled the delayed refresh after the revocation, so it failed at the server too: nothing is alive.
+    let revocations = idp.requests().await.iter().filter(|r| r["path"] == "/oidc/token/revocation").count();
+    assert_eq!(revocations, 1);
+}
+
+#[tokio::test]
+async fn session_persists_across_restarts_without_requests() {
+    let idp = DevIdp::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(FileStorage::new(dir.path()).unwrap());
+    let first = idp.client(storage.clone());
+    signed_in(&first, "alice").await;
+    let token = first.get_access_token(Some(API_RESOURCE), None).await.unwrap();
+    drop(first);
+
+    idp.reset_requests().await;
+    let second = idp.client(Arc::new(FileStorage::new(dir.path()).unwrap()));
+    assert!(second.is_authenticated().await.unwrap());
+    assert_eq!(second.get_access_token(Some(API_RESOURCE), None).await.unwrap(), token);
+    assert_eq!(second.get_id_token_claims().await.unwrap().username.as_deref(), Some("alice"));
+    assert!(idp.requests().await.is_empty(), "restored from storage, no request");
+    // One document per app id, and no secret stored outside it.
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}
+
+#[tokio::test]
+async fn storage_failure_leaves_the_old_session() {
+    let idp = DevIdp::start(&[]);
+    let storage = Arc::new(FlakyStorage::default());
+    let client = idp.client(storage.clone());
+    signed_in(&client, "alice").await;
+    let alice_id_token = client.get_id_token().await.unwrap();
+
+    let callback = Browser::new().sign_in(&client, "bob").await;
+    storage.fail_writes.store(true, Ordering::SeqCst);
+    let err = client.handle_sign_in_callback(&callback).await.unwrap_err();
+    assert_eq!(err.code(), "storage");
+    assert_eq!(client.get_id_token().await.unwrap(), alice_id_token, "old session intact in memory");
+    storage.fail_writes.store(false, Ordering::SeqCst);
+    let reloaded = idp.client(storage.clone());
+    assert_eq!(reloaded.get_id_token().await.unwrap(), alice_id_token, "old session intact in storage");
+    assert_eq!(reloaded.get_id_token_claims().await.unwrap().username.as_deref(), Some("alice"));
+
+    // Sign-out with failing storage still signs out in memory and reports the failure.
+    storage.fail_writes.store(true, Ordering::SeqCst);
+    assert_eq!(client.sign_out(None).await.unwrap_err().code(), "storage");
+    assert!(!client.is_authenticated().await.unwrap());
+}
+
+#[tokio::test]
+async fn corrupt_storage_is_a_typed_error_not_a_panic() {
+    let idp = DevIdp::start(&[]);
+    let storage = Arc::new(MemoryStorage::new());
+    storage.set("logto:dev-native-app", "{\"version\":1,\"session\":").unwrap();
+    let client = idp.client(storage.clone());
+    assert!(!client.is_authenticated().await.unwrap());
+    assert_eq!(
+        client.handle_sign_in_callback(&format!("{REDIRECT_URI}?code=a&state=b")).await.unwrap_err(),
+        LogtoError::SignInSessionInvalid
+    );
+    // A new sign-in replaces the corrupt document.
+    signed_in(&client, "alice").await;
+    assert!(idp.client(storage).is_authenticated().await.unwrap());
+}

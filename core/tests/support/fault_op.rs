@@ -1,0 +1,190 @@
+//! A small, scriptable OpenID Provider for negative tests (in the spirit of the OpenID Foundation's RP
+//! certification suite): discovery, JWKS, token, userinfo and revocation endpoints whose answers each test sets.
+//! The authorization step is skipped: tests read `state`/`nonce` from the sign-in URL and build the callback.
+#![allow(dead_code)]
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Form, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use logto_core::{LogtoClient, LogtoConfig, MemoryStorage, SignInOptions};
+use serde_json::{Value, json};
+
+use super::keys::TestKey;
+
+pub const CLIENT_ID: &str = "rp-test-client";
+pub const REDIRECT: &str = "com.example.app://callback";
+
+/// A scripted answer: status, JSON body (or raw text), optional delay.
+#[derive(Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub delay: Duration,
+}
+
+impl Answer {
+    pub fn json(status: u16, body: Value) -> Self {
+        Self { status, body: body.to_string(), delay: Duration::ZERO }
+    }
+    pub fn raw(status: u16, body: impl Into<String>) -> Self {
+        Self { status, body: body.into(), delay: Duration::ZERO }
+    }
+}
+
+#[derive(Default)]
+pub struct OpState {
+    pub discovery: Mutex<Value>,
+    pub jwks: Mutex<Option<Answer>>,
+    pub token: Mutex<VecDeque<Answer>>,
+    pub userinfo: Mutex<Option<Answer>>,
+    /// `METHOD path` of every request, in order.
+    pub hits: Mutex<Vec<String>>,
+    /// Form bodies of token requests.
+    pub token_forms: Mutex<Vec<HashMap<String, String>>>,
+    pub userinfo_auth: Mutex<Vec<Option<String>>>,
+}
+
+pub struct FaultOp {
+    pub base: String,
+    pub issuer: String,
+    pub state: Arc<OpState>,
+}
+
+async fn respond(answer: Option<Answer>) -> Response {
+    let Some(a) = answer else { return StatusCode::NOT_FOUND.into_response() };
+    if !a.delay.is_zero() {
+        tokio::time::sleep(a.delay).await;
+    }
+    (StatusCode::from_u16(a.status).unwrap(), [("content-type", "application/json")], a.body).into_response()
+}
+
+impl FaultOp {
+    pub async fn start() -> FaultOp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let issuer = format!("{base}/oidc");
+        let state = Arc::new(OpState::default());
+        *state.discovery.lock().unwrap() = json!({
+            "issuer": issuer,
+            "authorization_endpoint": format!("{issuer}/auth"),
+            "token_endpoint": format!("{issuer}/token"),
+            "userinfo_endpoint": format!("{issuer}/me"),
+            "end_session_endpoint": format!("{issuer}/session/end"),
+            "revocation_endpoint": format!("{issuer}/token/revocation"),
+            // A non-default path: the RP must use jwks_uri from discovery (rp-discovery-jwks_uri-keys).
+            "jwks_uri": format!("{issuer}/keys-7f3a"),
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": true,
+        });
+        let app = Router::new()
+            .route("/oidc/.well-known/openid-configuration", get(|State(s): State<Arc<OpState>>| async move {
+                s.hits.lock().unwrap().push("GET discovery".into());
+                let body = s.discovery.lock().unwrap().clone();
+                respond(Some(Answer::json(200, body))).await
+            }))
+            .route("/oidc/keys-7f3a", get(|State(s): State<Arc<OpState>>| async move {
+                s.hits.lock().unwrap().push("GET jwks".into());
+                let a = s.jwks.lock().unwrap().clone();
+                respond(a).await
+            }))
+            .route("/oidc/token", post(|State(s): State<Arc<OpState>>, Form(form): Form<HashMap<String, String>>| async move {
+                s.hits.lock().unwrap().push(format!("POST token {}", form.get("grant_type").cloned().unwrap_or_default()));
+                s.token_forms.lock().unwrap().push(form);
+                let a = s.token.lock().unwrap().pop_front();
+                respond(a).await
+            }))
+            .route("/oidc/me", get(|State(s): State<Arc<OpState>>, headers: HeaderMap| async move {
+                s.hits.lock().unwrap().push("GET userinfo".into());
+                let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_string());
+                s.userinfo_auth.lock().unwrap().push(auth);
+                let a = s.userinfo.lock().unwrap().clone();
+                respond(a).await
+            }))
+            .route("/oidc/token/revocation", post(|State(s): State<Arc<OpState>>| async move {
+                s.hits.lock().unwrap().push("POST revocation".into());
+                StatusCode::OK
+            }))
+            .with_state(state.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        FaultOp { base, issuer, state }
+    }
+
+    pub fn publish(&self, keys: &[&TestKey]) {
+        self.set_jwks(Answer::json(200, super::keys::jwks(keys)));
+    }
+
+    pub fn set_jwks(&self, answer: Answer) {
+        *self.state.jwks.lock().unwrap() = Some(answer);
+    }
+
+    pub fn push_token(&self, answer: Answer) {
+        self.state.token.lock().unwrap().push_back(answer);
+    }
+
+    pub fn set_userinfo(&self, answer: Answer) {
+        *self.state.userinfo.lock().unwrap() = Some(answer);
+    }
+
+    pub fn hits(&self) -> Vec<String> {
+        self.state.hits.lock().unwrap().clone()
+    }
+
+    pub fn count(&self, what: &str) -> usize {
+        self.hits().iter().filter(|h| h.as_str() == what).count()
+    }
+
+    pub fn config(&self) -> LogtoConfig {
+        let mut c = LogtoConfig::new(&self.base, CLIENT_ID);
+        c.clock_tolerance = Duration::from_secs(60);
+        c
+    }
+
+    pub fn client(&self) -> LogtoClient {
+        LogtoClient::new(self.config(), Arc::new(MemoryStorage::new())).unwrap()
+    }
+
+    /// Standard ID token claims for `nonce`.
+    pub fn id_claims(&self, nonce: &str) -> Value {
+        let now = now();
+        json!({"iss": self.issuer, "sub": "user-1", "aud": CLIENT_ID, "exp": now + 3600, "iat": now, "nonce": nonce})
+    }
+
+    pub fn token_body(id_token: Option<String>, refresh_token: Option<&str>) -> Value {
+        let mut body = json!({"access_token": "at-opaque", "token_type": "Bearer", "expires_in": 3600, "scope": "openid offline_access profile"});
+        if let Some(t) = id_token {
+            body["id_token"] = json!(t);
+        }
+        if let Some(rt) = refresh_token {
+            body["refresh_token"] = json!(rt);
+        }
+        body
+    }
+}
+
+pub fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// A started sign-in: the client, its `state` and `nonce`, and a ready callback URL (with `iss`).
+pub struct Started {
+    pub state: String,
+    pub nonce: String,
+    pub callback: String,
+}
+
+pub async fn start_sign_in(op: &FaultOp, client: &LogtoClient) -> Started {
+    let url = client.sign_in_url(SignInOptions::new(REDIRECT)).await.unwrap();
+    let q: HashMap<String, String> = url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
+    let (state, nonce) = (q["state"].clone(), q["nonce"].clone());
+    let callback = format!(
+        "{REDIRECT}?code=test-code&state={state}&iss={}",
+        url::form_urlencoded::byte_serialize(op.issuer.as_bytes()).collect::<String>()
+    );
+    Started { state, nonce, callback }
+}

@@ -1,0 +1,3 @@
+pub mod fault_op;
+pub mod idp;
+pub mod keys;

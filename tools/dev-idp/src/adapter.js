@@ -1,0 +1,142 @@
+// In-memory storage adapter for oidc-provider.
+//
+// oidc-provider's built-in MemoryAdapter is an LRU capped at 1000 entries, so a
+// long end-to-end test run (many logins, hundreds of tokens) could silently
+// evict live grants or refresh tokens and cause spurious `invalid_grant`s.
+// This adapter keeps every artifact until it expires (expiresIn + clock
+// tolerance, like the built-in one), in one process-local Map.
+//
+// It also implements Logto's refresh-token reuse interval (optional): Logto
+// treats a consumed refresh token as still valid for a few seconds
+// (`refreshTokenReuseInterval = 3` in queries/oidc-model-instance.ts). The
+// default here is 0 = strict: any reuse of a rotated refresh token is
+// detected by oidc-provider, which revokes the whole grant.
+
+const GRANTABLE = new Set([
+  'AccessToken',
+  'AuthorizationCode',
+  'RefreshToken',
+  'DeviceCode',
+  'BackchannelAuthenticationRequest',
+  'PreAuthorizedCode',
+]);
+
+const epochTime = () => Math.floor(Date.now() / 1000);
+
+export function createAdapterFactory({ clockTolerance = 0, refreshTokenReuseInterval = 0 } = {}) {
+  /** key → { value, expiresAt (ms epoch or Infinity) } */
+  const store = new Map();
+  let writes = 0;
+
+  const get = (key) => {
+    const entry = store.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= Date.now()) {
+      store.delete(key);
+      return undefined;
+    }
+    return entry.value;
+  };
+
+  const set = (key, value, expiresInSeconds) => {
+    const expiresAt = typeof expiresInSeconds === 'number'
+      ? Date.now() + (expiresInSeconds + clockTolerance) * 1000
+      : Infinity;
+    store.set(key, { value, expiresAt });
+    writes += 1;
+    if (writes % 500 === 0) sweep();
+  };
+
+  const sweep = () => {
+    const now = Date.now();
+    for (const [key, entry] of store) {
+      if (entry.expiresAt <= now) store.delete(key);
+    }
+  };
+
+  const grantKey = (grantId) => `grant:${grantId}`;
+  const sessionUidKey = (uid) => `sessionUid:${uid}`;
+  const userCodeKey = (code) => `userCode:${code}`;
+
+  class DevIdpAdapter {
+    constructor(model) {
+      this.model = model;
+    }
+
+    key(id) {
+      return `${this.model}:${id}`;
+    }
+
+    async upsert(id, payload, expiresIn) {
+      const key = this.key(id);
+      if (this.model === 'Session' && payload.uid) {
+        set(sessionUidKey(payload.uid), id, expiresIn);
+      }
+      if (payload.userCode) {
+        set(userCodeKey(payload.userCode), id, expiresIn);
+      }
+      if (GRANTABLE.has(this.model) && payload.grantId) {
+        const members = get(grantKey(payload.grantId)) ?? new Set();
+        members.add(key);
+        // the grant index lives as long as the longest member could
+        const previous = store.get(grantKey(payload.grantId));
+        const memberExpiry = typeof expiresIn === 'number'
+          ? Date.now() + (expiresIn + clockTolerance) * 1000
+          : Infinity;
+        store.set(grantKey(payload.grantId), {
+          value: members,
+          expiresAt: Math.max(previous?.expiresAt ?? 0, memberExpiry),
+        });
+      }
+      set(key, structuredClone(payload), expiresIn);
+    }
+
+    async find(id) {
+      const payload = get(this.key(id));
+      if (!payload) return undefined;
+      const copy = structuredClone(payload);
+      if (
+        this.model === 'RefreshToken'
+        && refreshTokenReuseInterval > 0
+        && typeof copy.consumed === 'number'
+        && epochTime() - copy.consumed < refreshTokenReuseInterval
+      ) {
+        delete copy.consumed;
+      }
+      return copy;
+    }
+
+    async findByUid(uid) {
+      const id = get(sessionUidKey(uid));
+      return id === undefined ? undefined : this.find(id);
+    }
+
+    async findByUserCode(userCode) {
+      const id = get(userCodeKey(userCode));
+      return id === undefined ? undefined : this.find(id);
+    }
+
+    async consume(id) {
+      const payload = get(this.key(id));
+      if (payload) payload.consumed = epochTime();
+    }
+
+    async destroy(id) {
+      store.delete(this.key(id));
+    }
+
+    async revokeByGrantId(grantId) {
+      const members = get(grantKey(grantId));
+      if (members) {
+        for (const key of members) store.delete(key);
+      }
+      store.delete(grantKey(grantId));
+    }
+  }
+
+  return {
+    Adapter: DevIdpAdapter,
+    /** number of stored entries (diagnostics only) */
+    size: () => store.size,
+  };
+}
