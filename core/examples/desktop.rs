@@ -1,0 +1,159 @@
+//! A desktop app signing in with Logto through the system browser and a loopback redirect (RFC 8252 §7.3).
+//!
+//! ```text
+//! desktop --endpoint http://127.0.0.1:3001 [--app-id dev-native-app] [--browser-command "<cmd>"]
+//!         [--direct-sign-in social:alipay] [--first-screen register] [--extra-param k=v]... [--no-sign-out]
+//! ```
+//!
+//! It listens on `127.0.0.1:<ephemeral port>`, opens the authorization URL with the browser command (default
+//! `$BROWSER`, else `xdg-open`), waits for the redirect, completes the sign-in, prints `isAuthenticated` and the ID
+//! token claims, then signs out through the browser (end-session URL) and prints `isAuthenticated` again.
+
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use logto_core::{DirectSignIn, FirstScreen, LogtoClient, LogtoConfig, LogtoError, MemoryStorage, SignInOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+const WAIT_FOR_BROWSER: Duration = Duration::from_secs(120);
+
+struct Args {
+    endpoint: String,
+    app_id: String,
+    browser_command: String,
+    direct_sign_in: Option<String>,
+    first_screen: Option<String>,
+    extra_params: Vec<(String, String)>,
+    sign_out: bool,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        endpoint: String::new(),
+        app_id: "dev-native-app".into(),
+        browser_command: std::env::var("BROWSER").unwrap_or_else(|_| "xdg-open".into()),
+        direct_sign_in: None,
+        first_screen: None,
+        extra_params: Vec::new(),
+        sign_out: true,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut value = || it.next().ok_or_else(|| format!("{flag} needs a value"));
+        match flag.as_str() {
+            "--endpoint" => args.endpoint = value()?,
+            "--app-id" => args.app_id = value()?,
+            "--browser-command" => args.browser_command = value()?,
+            "--direct-sign-in" => args.direct_sign_in = Some(value()?),
+            "--first-screen" => args.first_screen = Some(value()?),
+            "--extra-param" => {
+                let kv = value()?;
+                let (k, v) = kv.split_once('=').ok_or("--extra-param takes key=value")?;
+                args.extra_params.push((k.into(), v.into()));
+            }
+            "--no-sign-out" => args.sign_out = false,
+            other => return Err(format!("unknown argument {other}")),
+        }
+    }
+    if args.endpoint.is_empty() {
+        return Err("--endpoint is required".into());
+    }
+    Ok(args)
+}
+
+/// Like `xdg-open`: start the browser and do not wait for it.
+fn open_browser(command: &str, url: &str) -> std::io::Result<()> {
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!("{command} \"$1\""))
+        .arg("sh")
+        .arg(url)
+        .stdin(Stdio::null())
+        .spawn()
+        .map(|_| ())
+}
+
+/// Accepts connections until one asks for `path`; answers it with `page` and returns the full request URL.
+async fn wait_for_redirect(listener: &TcpListener, path: &str, page: &str) -> std::io::Result<String> {
+    loop {
+        let (mut stream, _) = listener.accept().await?;
+        let mut buf = vec![0u8; 16 * 1024];
+        let n = stream.read(&mut buf).await?;
+        let request = String::from_utf8_lossy(&buf[..n]);
+        let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let matches = target.split('?').next() == Some(path);
+        let (status, body) = if matches { ("200 OK", page) } else { ("404 Not Found", "<h1>Not found</h1>") };
+        let html = format!("<!doctype html><meta charset=utf-8><title>Logto desktop demo</title>{body}");
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+            html.len()
+        );
+        stream.write_all(response.as_bytes()).await?;
+        stream.shutdown().await.ok();
+        if matches {
+            let addr = listener.local_addr()?;
+            return Ok(format!("http://{addr}{target}"));
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), LogtoError> {
+    // RFC 8252 §8.3: bind to the loopback interface only, on an ephemeral port.
+    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| LogtoError::Network { message: e.to_string() })?;
+    let origin = format!("http://{}", listener.local_addr().map_err(|e| LogtoError::Network { message: e.to_string() })?);
+    let redirect_uri = format!("{origin}/callback");
+    let post_logout_uri = format!("{origin}/callback/sign-out");
+
+    let mut config = LogtoConfig::new(&args.endpoint, &args.app_id);
+    config.scopes = vec!["email".into()];
+    let client = LogtoClient::new(config, Arc::new(MemoryStorage::new()))?;
+
+    let mut options = SignInOptions::new(&redirect_uri);
+    options.direct_sign_in = args.direct_sign_in.as_deref().map(DirectSignIn::parse).transpose()?;
+    options.first_screen = args.first_screen.as_deref().map(FirstScreen::parse).transpose()?;
+    options.extra_params = args.extra_params;
+    let url = client.sign_in_url(options).await?;
+    eprintln!("Opening the system browser to sign in…");
+    open_browser(&args.browser_command, &url).map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
+    let page = r#"<h1 id="app-result">Signed in</h1><p>You can close this window and return to the app.</p>"#;
+    let callback = tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_redirect(&listener, "/callback", page))
+        .await
+        .map_err(|_| LogtoError::UserCancelled)?
+        .map_err(|e| LogtoError::Network { message: e.to_string() })?;
+    client.handle_sign_in_callback(&callback).await?;
+
+    println!("isAuthenticated: {}", client.is_authenticated().await?);
+    let claims = client.get_id_token_claims().await?;
+    println!("ID token claims:\n{}", serde_json::to_string_pretty(&claims).unwrap_or_default());
+
+    if args.sign_out {
+        let end_session = client.sign_out(Some(&post_logout_uri)).await?;
+        eprintln!("Opening the system browser to sign out…");
+        open_browser(&args.browser_command, &end_session)
+            .map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
+        let page = r#"<h1 id="app-result">Signed out</h1><p>You can close this window.</p>"#;
+        tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_redirect(&listener, "/callback/sign-out", page))
+            .await
+            .map_err(|_| LogtoError::UserCancelled)?
+            .map_err(|e| LogtoError::Network { message: e.to_string() })?;
+        println!("isAuthenticated: {}", client.is_authenticated().await?);
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = run(args).await {
+        eprintln!("sign-in failed: {}: {e}", e.code());
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test of the project from a fresh checkout, installing what it needs first.
+# Usage: bash tools/test-all.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+section() { printf '\n==== %s ====\n' "$*"; }
+
+section "prerequisites"
+bash tools/setup.sh
+
+section "Rust: logto-core unit, conformance and end-to-end tests (dev IdP)"
+cargo test -p logto-core --locked
+
+section "dev IdP self-test (Node 22)"
+(cd tools/dev-idp && npm test)
+
+section "all tests passed"
