@@ -16,4 +16,7 @@ cargo test -p logto-core --locked
 section "dev IdP self-test (Node 22)"
 (cd tools/dev-idp && npm test)
 
+section "Capacitor plugin: typecheck, build, vitest, Chromium e2e (dev IdP), Capacitor 8 CLI wiring"
+bash capacitor-plugin/scripts/test-all.sh
+
 section "all tests passed"

@@ -137,6 +137,32 @@ mod tests {
     }
 
     #[test]
+    fn mutated_callbacks_never_panic_or_pass() {
+        let valid = format!("{R}?code=c1&state=s1&{ISS_Q}");
+        let alphabet = b"?&=%/:#.abcs1ABC\x00 \xff";
+        let mut seed = 0x2545F4914F6CDD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5_000 {
+            let mut bytes = valid.as_bytes().to_vec();
+            for _ in 0..=(next() % 3) {
+                let i = (next() as usize) % bytes.len();
+                bytes[i] = alphabet[(next() as usize) % alphabet.len()];
+            }
+            let url = String::from_utf8_lossy(&bytes);
+            if let Ok(code) = check(&url, R, true) {
+                // Only mutations that keep the checked parts intact may pass (e.g. inside the code value, or the
+                // scheme's case, which URIs ignore).
+                assert!(url.contains("state=s1") && url.to_ascii_lowercase().starts_with(R), "{url} -> {code}");
+            }
+        }
+    }
+
+    #[test]
     fn malformed_callbacks() {
         assert_eq!(check("not a url", R, false).unwrap_err(), "callback_uri_verification.invalid_url");
         assert_eq!(check(&format!("{R}?state=s1"), R, false).unwrap_err(), "callback_uri_verification.missing_code");

@@ -175,3 +175,40 @@ fn malformed_tokens_never_panic() {
         assert!(verify(bad, &jwks, &expect()).is_err(), "{bad:?}");
     }
 }
+
+/// Deterministic xorshift, so a failure is reproducible.
+fn xorshift(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+#[test]
+fn mutated_tokens_are_rejected_without_panicking() {
+    let key = TestKey::es384("k");
+    let jwks = set(&[&key]);
+    let valid = key.sign(&claims());
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ \x00\xff";
+    let mut seed = 0x9E3779B97F4A7C15u64;
+    let mut accepted = 0;
+    for _ in 0..3_000 {
+        let mut bytes = valid.as_bytes().to_vec();
+        for _ in 0..=(xorshift(&mut seed) % 4) {
+            let i = (xorshift(&mut seed) as usize) % bytes.len();
+            match xorshift(&mut seed) % 3 {
+                0 => bytes[i] = alphabet[(xorshift(&mut seed) as usize) % alphabet.len()],
+                1 => {
+                    bytes.remove(i);
+                }
+                _ => bytes.insert(i, alphabet[(xorshift(&mut seed) as usize) % alphabet.len()]),
+            }
+        }
+        let token = String::from_utf8_lossy(&bytes);
+        if token != valid && verify(&token, &jwks, &expect()).is_ok() {
+            accepted += 1;
+        }
+    }
+    // Base64 has a few bit-equivalent spellings of the last character; anything else accepted would be a forgery.
+    assert!(accepted < 5, "{accepted} mutated tokens verified");
+}

@@ -1,0 +1,159 @@
+package dev.logtocore.capacitor
+
+import android.content.Intent
+import com.getcapacitor.JSObject
+import com.getcapacitor.Plugin
+import com.getcapacitor.PluginCall
+import com.getcapacitor.PluginMethod
+import com.getcapacitor.annotation.CapacitorPlugin
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.CoroutineScope
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.SupervisorJob
+import kotlinx.coroutines.cancel
+import kotlinx.coroutines.launch
+import org.json.JSONObject
+
+/**
+ * The Capacitor bridge of LogtoNative on Android: parses each call into a
+ * typed request ([BridgeRequests]), delegates to [LogtoNativeImplementation],
+ * wraps results as `{ value }` and rejects with the stable error codes.
+ */
+@CapacitorPlugin(name = "LogtoNative")
+class LogtoNativePlugin : Plugin() {
+    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate)
+    private lateinit var implementation: LogtoNativeImplementation
+
+    override fun load() {
+        implementation = LogtoNativeImplementations.create(this)
+        implementation.setAuthStateListener { type ->
+            notifyListeners("authStateChange", JSObject().put("type", type.wireName))
+        }
+    }
+
+    override fun handleOnNewIntent(intent: Intent) {
+        super.handleOnNewIntent(intent)
+        intent.dataString?.let { implementation.onRedirect(it) }
+    }
+
+    override fun handleOnResume() {
+        super.handleOnResume()
+        implementation.onHostResume()
+    }
+
+    override fun handleOnDestroy() {
+        implementation.setAuthStateListener(null)
+        implementation.close()
+        scope.cancel()
+        super.handleOnDestroy()
+    }
+
+    @PluginMethod
+    fun configure(call: PluginCall) = dispatch(call) {
+        implementation.configure(BridgeRequests.configure(call.data))
+        call.resolve()
+    }
+
+    @PluginMethod
+    fun signIn(call: PluginCall) = dispatch(call) {
+        val request = BridgeRequests.signIn(call.data)
+        implementation.signIn(requireActivity(), request)
+        call.resolve()
+    }
+
+    @PluginMethod
+    fun signOut(call: PluginCall) = dispatch(call) {
+        implementation.signOut(requireActivity(), BridgeRequests.optionalString(call.data, "postLogoutRedirectUri"))
+        call.resolve()
+    }
+
+    @PluginMethod
+    fun isAuthenticated(call: PluginCall) = dispatch(call) {
+        call.resolve(JSObject().put("value", implementation.isAuthenticated()))
+    }
+
+    @PluginMethod
+    fun getIdToken(call: PluginCall) = dispatch(call) { resolveNullable(call, implementation.getIdToken()) }
+
+    @PluginMethod
+    fun getIdTokenClaims(call: PluginCall) = dispatch(call) { resolveObject(call, implementation.getIdTokenClaims()) }
+
+    @PluginMethod
+    fun getRefreshToken(call: PluginCall) = dispatch(call) { resolveNullable(call, implementation.getRefreshToken()) }
+
+    @PluginMethod
+    fun getAccessToken(call: PluginCall) = dispatch(call) {
+        val token = implementation.getAccessToken(
+            BridgeRequests.optionalString(call.data, "resource"),
+            BridgeRequests.optionalString(call.data, "organizationId"),
+        )
+        call.resolve(JSObject().put("value", token))
+    }
+
+    @PluginMethod
+    fun getAccessTokenClaims(call: PluginCall) = dispatch(call) {
+        resolveObject(call, implementation.getAccessTokenClaims(BridgeRequests.optionalString(call.data, "resource")))
+    }
+
+    @PluginMethod
+    fun getOrganizationToken(call: PluginCall) = dispatch(call) {
+        val organizationId = BridgeRequests.requiredString(call.data, "organizationId")
+        call.resolve(JSObject().put("value", implementation.getOrganizationToken(organizationId)))
+    }
+
+    @PluginMethod
+    fun getOrganizationTokenClaims(call: PluginCall) = dispatch(call) {
+        val organizationId = BridgeRequests.requiredString(call.data, "organizationId")
+        resolveObject(call, implementation.getOrganizationTokenClaims(organizationId))
+    }
+
+    @PluginMethod
+    fun fetchUserInfo(call: PluginCall) = dispatch(call) { resolveObject(call, implementation.fetchUserInfo()) }
+
+    @PluginMethod
+    fun clearAccessToken(call: PluginCall) = dispatch(call) {
+        implementation.clearAccessToken()
+        call.resolve()
+    }
+
+    @PluginMethod
+    fun clearAllTokens(call: PluginCall) = dispatch(call) {
+        implementation.clearAllTokens()
+        call.resolve()
+    }
+
+    @PluginMethod
+    fun handleSignInCallback(call: PluginCall) = dispatch(call) {
+        implementation.handleSignInCallback(BridgeRequests.requiredString(call.data, "url"))
+        call.resolve()
+    }
+
+    private fun requireActivity() =
+        activity ?: throw LogtoBridgeException("browser_unavailable", "No activity to show the browser from.")
+
+    private fun resolveNullable(call: PluginCall, value: String?) {
+        call.resolve(JSObject().put("value", value ?: JSONObject.NULL))
+    }
+
+    private fun resolveObject(call: PluginCall, value: JSONObject) {
+        call.resolve(JSObject().put("value", JSObject.fromJSONObject(value)))
+    }
+
+    /** Runs [block] on the main thread; every failure rejects the call with a stable code and a safe message. */
+    private fun dispatch(call: PluginCall, block: suspend () -> Unit) {
+        scope.launch {
+            try {
+                block()
+            } catch (error: LogtoBridgeException) {
+                val data = error.data?.let { JSObject.fromJSONObject(JSONObject(it)) }
+                // No exception argument: Capacitor would log it, and messages of lower layers are not vetted.
+                call.reject(error.message, error.code, null, data)
+            } catch (error: CancellationException) {
+                call.reject("The plugin was destroyed.", "internal")
+                throw error
+            } catch (error: Exception) {
+                call.reject("Internal error.", "internal")
+            }
+        }
+    }
+}

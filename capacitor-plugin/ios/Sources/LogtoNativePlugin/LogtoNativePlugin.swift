@@ -1,0 +1,201 @@
+import Capacitor
+import Foundation
+
+/// The Capacitor bridge of LogtoNative on iOS: decodes each call into a typed
+/// request, delegates to `LogtoNativeImplementation`, wraps results as
+/// `{ value }` and rejects with the stable error codes.
+@objc(LogtoNativePlugin)
+public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
+    public let identifier = "LogtoNativePlugin"
+    public let jsName = "LogtoNative"
+    public let pluginMethods: [CAPPluginMethod] = [
+        CAPPluginMethod(name: "configure", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "signIn", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "signOut", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "isAuthenticated", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getIdToken", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getIdTokenClaims", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getRefreshToken", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getAccessToken", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getAccessTokenClaims", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getOrganizationToken", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getOrganizationTokenClaims", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "fetchUserInfo", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "clearAccessToken", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "clearAllTokens", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "handleSignInCallback", returnType: CAPPluginReturnPromise),
+    ]
+
+    private var implementation: LogtoNativeImplementation?
+
+    override public func load() {
+        // Capacitor loads plugins on the main thread (CapacitorBridge.registerPlugins).
+        MainActor.assumeIsolated {
+            let implementation = LogtoNativeImplementations.make()
+            implementation.authStateListener = { [weak self] type in
+                self?.notifyListeners("authStateChange", data: ["type": type.rawValue])
+            }
+            self.implementation = implementation
+        }
+        NotificationCenter.default.addObserver(
+            self, selector: #selector(handleOpenURL(_:)), name: .capacitorOpenURL, object: nil)
+    }
+
+    deinit {
+        NotificationCenter.default.removeObserver(self)
+    }
+
+    @objc private func handleOpenURL(_ notification: Notification) {
+        guard let object = notification.object as? [String: Any], let url = object["url"] as? URL else { return }
+        Task { @MainActor in
+            _ = self.implementation?.handleOpenURL(url)
+        }
+    }
+
+    @objc func configure(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request: ConfigureRequest
+            do {
+                request = try call.decode(ConfigureRequest.self)
+            } catch {
+                throw LogtoBridgeError(code: "invalid_config", message: "The configuration is malformed.")
+            }
+            try await implementation.configure(request.validated())
+            call.resolve()
+        }
+    }
+
+    @objc func signIn(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(SignInRequest.self, from: call)
+            try await implementation.signIn(request, presenter: self.bridge?.viewController)
+            call.resolve()
+        }
+    }
+
+    @objc func signOut(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(SignOutRequest.self, from: call)
+            try await implementation.signOut(request, presenter: self.bridge?.viewController)
+            call.resolve()
+        }
+    }
+
+    @objc func isAuthenticated(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.isAuthenticated()
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func getIdToken(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.getIdToken()
+            call.resolve(["value": value.map { $0 as Any } ?? NSNull()])
+        }
+    }
+
+    @objc func getIdTokenClaims(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.getIdTokenClaims()
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func getRefreshToken(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.getRefreshToken()
+            call.resolve(["value": value.map { $0 as Any } ?? NSNull()])
+        }
+    }
+
+    @objc func getAccessToken(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(AccessTokenRequest.self, from: call)
+            let value = try await implementation.getAccessToken(request)
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func getAccessTokenClaims(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.getAccessTokenClaims(resource: call.getString("resource"))
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func getOrganizationToken(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(OrganizationTokenRequest.self, from: call)
+            let value = try await implementation.getOrganizationToken(request)
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func getOrganizationTokenClaims(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(OrganizationTokenRequest.self, from: call)
+            let value = try await implementation.getOrganizationTokenClaims(request)
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func fetchUserInfo(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.fetchUserInfo()
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func clearAccessToken(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            try await implementation.clearAccessToken()
+            call.resolve()
+        }
+    }
+
+    @objc func clearAllTokens(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            try await implementation.clearAllTokens()
+            call.resolve()
+        }
+    }
+
+    @objc func handleSignInCallback(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(CallbackRequest.self, from: call)
+            try await implementation.handleSignInCallback(request)
+            call.resolve()
+        }
+    }
+
+    /// Decodes the call's options; malformed arguments reject with `internal`.
+    private static func decode<T: Decodable>(_ type: T.Type, from call: CAPPluginCall) throws -> T {
+        do {
+            return try call.decode(type)
+        } catch {
+            throw LogtoBridgeError(code: "internal", message: "Malformed bridge call: \(T.self).")
+        }
+    }
+
+    /// Runs `body` on the main actor; every failure rejects the call with a stable code and a safe message.
+    private func dispatch(
+        _ call: CAPPluginCall,
+        _ body: @escaping @MainActor (LogtoNativeImplementation) async throws -> Void
+    ) {
+        Task { @MainActor in
+            guard let implementation = self.implementation else {
+                call.reject("The plugin is not loaded yet.", "internal")
+                return
+            }
+            do {
+                try await body(implementation)
+            } catch let error as LogtoBridgeError {
+                call.reject(error.message, error.code, nil, error.data.map { $0 as [String: Any] })
+            } catch {
+                // Errors of lower layers are not vetted for secrets: never forward their message.
+                call.reject("Internal error.", "internal")
+            }
+        }
+    }
+}
