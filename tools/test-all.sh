@@ -13,6 +13,9 @@ bash tools/setup.sh
 section "Rust: logto-core unit, conformance and end-to-end tests (dev IdP)"
 cargo test -p logto-core --locked
 
+section "logto-core builds for Android (cargo check, aarch64-linux-android)"
+bash tools/check-android-target.sh
+
 section "dev IdP self-test (Node 22)"
 (cd tools/dev-idp && npm test)
 

@@ -372,20 +372,30 @@ async fn refresh_response_shape_errors_are_typed() {
     assert!(!client.is_authenticated().await.unwrap(), "invalid_grant does");
 }
 
+/// Starts a refresh whose answer (rotating to `new_refresh_token`) arrives `delay_ms` later; returns once the
+/// request is in flight.
+async fn start_late_refresh(
+    op: &FaultOp,
+    client: &LogtoClient,
+    new_refresh_token: &str,
+    delay_ms: u64,
+) -> tokio::task::JoinHandle<Result<String, LogtoError>> {
+    let mut late = Answer::json(200, FaultOp::token_body(None, Some(new_refresh_token)));
+    late.delay = Duration::from_millis(delay_ms);
+    op.push_token(late);
+    let c = client.clone();
+    let refreshing = tokio::spawn(async move { c.get_access_token(Some("https://api"), None).await });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    refreshing
+}
+
 #[tokio::test]
 async fn sign_out_during_refresh_revokes_the_late_rotated_token() {
     let key = TestKey::es384("k1");
     let op = op_with(&key).await;
     let client = signed_in_client(&op, &key).await;
     // The server has already rotated (rt-1 → rt-2) but its answer arrives after the sign-out.
-    let mut late = Answer::json(200, FaultOp::token_body(None, Some("rt-2")));
-    late.delay = Duration::from_millis(600);
-    op.push_token(late);
-    let refreshing = {
-        let c = client.clone();
-        tokio::spawn(async move { c.get_access_token(Some("https://api"), None).await })
-    };
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    let refreshing = start_late_refresh(&op, &client, "rt-2", 600).await;
     client.sign_out(None).await.unwrap();
     assert_eq!(refreshing.await.unwrap().unwrap_err(), LogtoError::NotAuthenticated);
     assert_eq!(client.get_refresh_token().await.unwrap(), None);
@@ -398,14 +408,7 @@ async fn late_refresh_never_overwrites_a_newer_session() {
     let key = TestKey::es384("k1");
     let op = op_with(&key).await;
     let client = signed_in_client(&op, &key).await;
-    let mut late = Answer::json(200, FaultOp::token_body(None, Some("rt-stale")));
-    late.delay = Duration::from_millis(800);
-    op.push_token(late);
-    let refreshing = {
-        let c = client.clone();
-        tokio::spawn(async move { c.get_access_token(Some("https://api"), None).await })
-    };
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    let refreshing = start_late_refresh(&op, &client, "rt-stale", 800).await;
     // Sign out and sign in again (another user, say) while the old refresh is still in flight.
     client.sign_out(None).await.unwrap();
     let s = start_sign_in(&op, &client).await;
