@@ -507,17 +507,15 @@ impl Inner {
     async fn jwks(&self, refetch: bool) -> Result<Jwks> {
         let metadata = self.provider().await?;
         let cached = |l: &Loaded| l.doc.provider.as_ref().and_then(|p| p.jwks.clone());
-        if !refetch {
-            if let Some(jwks) = self.read(cached).await? {
+        if !refetch
+            && let Some(jwks) = self.read(cached).await? {
                 return Ok(jwks);
             }
-        }
         let _fetching = self.provider_lock.lock().await;
-        if !refetch {
-            if let Some(jwks) = self.read(cached).await? {
+        if !refetch
+            && let Some(jwks) = self.read(cached).await? {
                 return Ok(jwks);
             }
-        }
         let jwks: Jwks = self.http.get_json(&metadata.jwks_uri, None, "JWKS").await?;
         if jwks.keys.is_empty() {
             return Err(LogtoError::unexpected("the JWKS has no keys"));
@@ -609,11 +607,10 @@ impl Inner {
             Ok(session.access_tokens.get(&key).cloned())
         };
         let seen = self.read(cached).await??;
-        if let Some(entry) = &seen {
-            if !options.force_refresh && entry.is_fresh(now(), margin) {
+        if let Some(entry) = &seen
+            && !options.force_refresh && entry.is_fresh(now(), margin) {
                 return Ok(entry.token.clone());
             }
-        }
 
         let _refreshing = self.refresh_lock.lock().await;
         // Someone may have refreshed while we waited: use their token unless it is the one we wanted replaced.

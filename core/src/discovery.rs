@@ -52,11 +52,10 @@ impl ProviderMetadata {
                 check_transport(&url, name).map_err(|e| LogtoError::unexpected(format!("discovery: {e}")))?;
             }
         }
-        if let Some(methods) = &self.code_challenge_methods_supported {
-            if !methods.iter().any(|m| m == "S256") {
+        if let Some(methods) = &self.code_challenge_methods_supported
+            && !methods.iter().any(|m| m == "S256") {
                 return Err(LogtoError::unexpected("the provider does not support PKCE S256"));
             }
-        }
         Ok(())
     }
 }

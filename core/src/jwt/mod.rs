@@ -96,11 +96,10 @@ pub(crate) fn verify_id_token(token: &str, jwks: &Jwks, expect: &IdTokenExpectat
     if !ALLOWED_ALGORITHMS.contains(&alg) {
         return Err(invalid("signing algorithm not allowed"));
     }
-    if let Some(advertised) = expect.provider_algorithms {
-        if !advertised.iter().any(|a| a == alg) {
+    if let Some(advertised) = expect.provider_algorithms
+        && !advertised.iter().any(|a| a == alg) {
             return Err(invalid("signing algorithm not advertised by the provider"));
         }
-    }
     let key = select_key(jwks, alg, header.kid.as_deref())?;
     let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
     if !signature_valid(alg, &key, signing_input.as_bytes(), signature_b64)? {
@@ -213,16 +212,14 @@ fn check_claims(c: &IdTokenClaims, expect: &IdTokenExpectations<'_>) -> Result<(
     if (now - c.iat).abs() > tol {
         return Err(VerifyError::Invalid(LogtoError::IdTokenInvalidIat));
     }
-    if let Some(nonce) = expect.nonce {
-        if c.nonce.as_deref() != Some(nonce) {
+    if let Some(nonce) = expect.nonce
+        && c.nonce.as_deref() != Some(nonce) {
             return Err(invalid("nonce mismatch"));
         }
-    }
-    if let Some(previous) = expect.previous_sub {
-        if c.sub != previous {
+    if let Some(previous) = expect.previous_sub
+        && c.sub != previous {
             return Err(invalid("refreshed ID token has a different sub"));
         }
-    }
     Ok(())
 }
 
