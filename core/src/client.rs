@@ -248,15 +248,23 @@ impl LogtoClient {
             refresh_token: tokens.refresh_token.clone(),
             access_tokens: [(access_token_key(None, None), entry)].into_iter().collect(),
         };
-        inner
+        let replaced = inner
             .update(|doc| {
-                doc.session = Some(session);
+                let replaced = doc.session.replace(session);
                 doc.pending_sign_in = None;
                 doc.generation += 1;
-                Ok(())
+                Ok(replaced)
             })
             .await?;
         inner.emit(AuthStateEvent::SignedIn);
+        // A new sign-in must not leave the previous grant alive at the server. Revoked in the background so the
+        // token request stays the only request after the redirect.
+        if let (Some(old_refresh_token), Ok(runtime)) =
+            (replaced.and_then(|s| s.refresh_token), tokio::runtime::Handle::try_current())
+        {
+            let inner = Arc::clone(&self.inner);
+            runtime.spawn(async move { inner.revoke(&metadata, &old_refresh_token).await });
+        }
         Ok(())
     }
 
@@ -349,8 +357,8 @@ impl LogtoClient {
 
     /// Removes the session locally, without contacting the server. 💾
     pub async fn clear_all_tokens(&self) -> Result<()> {
-        let (had_session, persisted) = self.inner.remove_session().await;
-        if had_session {
+        let (removed, persisted) = self.inner.remove_session().await;
+        if removed.is_some() {
             self.inner.emit(AuthStateEvent::SignedOut);
         }
         persisted
@@ -364,13 +372,12 @@ impl LogtoClient {
             check_redirect_uri(uri, "post_logout_redirect_uri")?;
         }
         let inner = &self.inner;
-        let refresh_token = inner.read(|l| l.doc.session.as_ref().and_then(|s| s.refresh_token.clone())).await?;
-        let (had_session, persisted) = inner.remove_session().await;
-        if had_session {
+        let (removed, persisted) = inner.remove_session().await;
+        if removed.is_some() {
             inner.emit(AuthStateEvent::SignedOut);
         }
         let metadata = inner.provider().await;
-        if let (Some(token), Ok(metadata)) = (refresh_token, &metadata) {
+        if let (Some(token), Ok(metadata)) = (removed.and_then(|s| s.refresh_token), &metadata) {
             inner.revoke(metadata, &token).await;
         }
         persisted?;
@@ -448,19 +455,20 @@ impl Inner {
         Ok((out, persisted))
     }
 
-    /// Removes the session and any pending sign-in; returns whether there was a session.
-    async fn remove_session(&self) -> (bool, Result<()>) {
+    /// Removes the session and any pending sign-in in one step; returns the removed session, so the caller revokes
+    /// exactly the refresh token that was current at that moment (a refresh finishing just before cannot slip by).
+    async fn remove_session(&self) -> (Option<Session>, Result<()>) {
         let result = self
             .update_in_memory(|doc| {
-                let had = doc.session.take().is_some();
+                let removed = doc.session.take();
                 doc.pending_sign_in = None;
                 doc.generation += 1;
-                Ok(had)
+                Ok(removed)
             })
             .await;
         match result {
-            Ok((had, persisted)) => (had, persisted),
-            Err(e) => (false, Err(e)),
+            Ok((removed, persisted)) => (removed, persisted),
+            Err(e) => (None, Err(e)),
         }
     }
 
