@@ -20,6 +20,9 @@ bash tools/check-android-target.sh
 section "dev IdP self-test (Node 22)"
 (cd tools/dev-idp && npm test)
 
+section "Native libraries: UniFFI bindings (generated files current), Swift header/symbol/checksum checks, Kotlin on the JVM"
+bash bindings/scripts/test-all.sh
+
 section "Capacitor plugin: typecheck, build, vitest, Chromium e2e (dev IdP), Capacitor 8 CLI wiring"
 bash capacitor-plugin/scripts/test-all.sh
 

@@ -74,6 +74,15 @@ pub enum LogtoError {
     /// The user closed the browser. Produced by the platform layers, never by the core itself.
     #[error("The user cancelled the action.")]
     UserCancelled,
+    /// A sign-in (or sign-out) through the browser is already running. Produced by the platform layers.
+    #[error("A sign-in is already in progress.")]
+    SignInInProgress,
+    /// No browser could be opened for the sign-in. Produced by the platform layers.
+    #[error("No browser is available to sign in.")]
+    BrowserUnavailable,
+    /// The browser flow did not finish in time. Produced by the platform layers.
+    #[error("The sign-in timed out.")]
+    Timeout,
     /// The user-info request failed or returned a different `sub` than the ID token.
     #[error("Unable to fetch user info: {reason}.")]
     FetchUserInfoFailed { reason: String },
@@ -117,6 +126,9 @@ impl LogtoError {
             Self::IdTokenInvalidIat => "id_token.invalid_iat".into(),
             Self::NotAuthenticated => "not_authenticated".into(),
             Self::UserCancelled => "user_cancelled".into(),
+            Self::SignInInProgress => "sign_in_in_progress".into(),
+            Self::BrowserUnavailable => "browser_unavailable".into(),
+            Self::Timeout => "timeout".into(),
             Self::FetchUserInfoFailed { .. } => "fetch_user_info_failed".into(),
             Self::MissingScopeOrganizations => "missing_scope_organizations".into(),
             Self::Oidc { error, .. } => format!("oidc.{error}"),
@@ -163,6 +175,11 @@ mod tests {
         let oidc = LogtoError::Oidc { error: "invalid_grant".into(), description: None, status: 400 };
         assert_eq!(oidc.code(), "oidc.invalid_grant");
         assert_eq!(LogtoError::Http { status: 502 }.code(), "http_error_502");
+        // Platform-layer codes shared with the Capacitor plugin.
+        assert_eq!(LogtoError::SignInInProgress.code(), "sign_in_in_progress");
+        assert_eq!(LogtoError::BrowserUnavailable.code(), "browser_unavailable");
+        assert_eq!(LogtoError::Timeout.code(), "timeout");
+        assert_eq!(LogtoError::UserCancelled.code(), "user_cancelled");
     }
 
     #[test]

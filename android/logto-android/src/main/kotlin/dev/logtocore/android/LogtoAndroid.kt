@@ -1,0 +1,21 @@
+package dev.logtocore.android
+
+import android.content.Context
+import dev.logtocore.LogtoClient
+import dev.logtocore.ffi.LogtoConfig
+import dev.logtocore.ffi.SignInOptions
+
+/** Android entry points: a client with Keystore storage, and sign-in/out through Custom Tabs. */
+object LogtoAndroid {
+    /** A [LogtoClient] whose session is stored encrypted by [KeystoreStorage], namespaced by `config.appId`. */
+    fun client(context: Context, config: LogtoConfig): LogtoClient =
+        LogtoClient(config, KeystoreStorage(context.applicationContext, config.appId))
+}
+
+/** Signs in through a Custom Tab; see [LogtoClient.signIn]. */
+suspend fun LogtoClient.signIn(context: Context, options: SignInOptions) =
+    signIn(options, CustomTabsBrowserLauncher(context))
+
+/** Signs out and ends Logto's browser session in a Custom Tab; see [LogtoClient.signOut]. */
+suspend fun LogtoClient.signOut(context: Context, postLogoutRedirectUri: String): String =
+    signOut(postLogoutRedirectUri, CustomTabsBrowserLauncher(context))
