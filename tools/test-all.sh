@@ -20,6 +20,9 @@ bash tools/check-android-target.sh
 section "dev IdP self-test (Node 22)"
 (cd tools/dev-idp && npm test)
 
+section "Alipay (Web) sign-in story: Rust desktop example + headless Chromium + dev IdP with the Alipay connector"
+bash tools/demo/test.sh
+
 section "Native libraries: UniFFI bindings (generated files current), Swift header/symbol/checksum checks, Kotlin on the JVM"
 bash bindings/scripts/test-all.sh
 

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use logto_core::{DirectSignIn, FirstScreen, LogtoClient, LogtoConfig, LogtoError, MemoryStorage, SignInOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 const WAIT_FOR_BROWSER: Duration = Duration::from_secs(120);
 
@@ -75,28 +75,49 @@ fn open_browser(command: &str, url: &str) -> std::io::Result<()> {
         .map(|_| ())
 }
 
-/// Accepts connections until one asks for `path`; answers it with `page` and returns the full request URL.
-async fn wait_for_redirect(listener: &TcpListener, path: &str, page: &str) -> std::io::Result<String> {
+/// A browser request that reached the app's loopback listener; answered once the app knows the outcome.
+struct Redirect {
+    url: String,
+    stream: TcpStream,
+}
+
+impl Redirect {
+    async fn answer(mut self, title: &str, detail: &str) {
+        let html = format!(
+            "<!doctype html><meta charset=utf-8><title>Logto desktop demo</title><h1 id=\"app-result\">{title}</h1><p>{detail}</p>"
+        );
+        let response = format!(
+            "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
+            html.len()
+        );
+        let _ = self.stream.write_all(response.as_bytes()).await;
+        let _ = self.stream.shutdown().await;
+    }
+}
+
+/// Accepts connections until one asks for `path` (others get a 404) and returns it unanswered.
+async fn wait_for_redirect(listener: &TcpListener, path: &str) -> std::io::Result<Redirect> {
     loop {
         let (mut stream, _) = listener.accept().await?;
         let mut buf = vec![0u8; 16 * 1024];
         let n = stream.read(&mut buf).await?;
         let request = String::from_utf8_lossy(&buf[..n]);
         let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-        let matches = target.split('?').next() == Some(path);
-        let (status, body) = if matches { ("200 OK", page) } else { ("404 Not Found", "<h1>Not found</h1>") };
-        let html = format!("<!doctype html><meta charset=utf-8><title>Logto desktop demo</title>{body}");
-        let response = format!(
-            "HTTP/1.1 {status}\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{html}",
-            html.len()
-        );
-        stream.write_all(response.as_bytes()).await?;
-        stream.shutdown().await.ok();
-        if matches {
-            let addr = listener.local_addr()?;
-            return Ok(format!("http://{addr}{target}"));
+        if target.split('?').next() == Some(path) {
+            let url = format!("http://{}{target}", listener.local_addr()?);
+            return Ok(Redirect { url, stream });
         }
+        let body = "<h1>Not found</h1>";
+        let response = format!("HTTP/1.1 404 Not Found\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        stream.write_all(response.as_bytes()).await.ok();
     }
+}
+
+async fn wait(listener: &TcpListener, path: &str) -> Result<Redirect, LogtoError> {
+    tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_redirect(listener, path))
+        .await
+        .map_err(|_| LogtoError::Timeout)?
+        .map_err(|e| LogtoError::Network { message: e.to_string() })
 }
 
 async fn run(args: Args) -> Result<(), LogtoError> {
@@ -117,12 +138,14 @@ async fn run(args: Args) -> Result<(), LogtoError> {
     let url = client.sign_in_url(options).await?;
     eprintln!("Opening the system browser to sign in…");
     open_browser(&args.browser_command, &url).map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
-    let page = r#"<h1 id="app-result">Signed in</h1><p>You can close this window and return to the app.</p>"#;
-    let callback = tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_redirect(&listener, "/callback", page))
-        .await
-        .map_err(|_| LogtoError::UserCancelled)?
-        .map_err(|e| LogtoError::Network { message: e.to_string() })?;
-    client.handle_sign_in_callback(&callback).await?;
+    let redirect = wait(&listener, "/callback").await?;
+    match client.handle_sign_in_callback(&redirect.url).await {
+        Ok(()) => redirect.answer("Signed in", "You can close this window and return to the app.").await,
+        Err(e) => {
+            redirect.answer("Sign-in failed", &html_escape(&format!("{}: {e}", e.code()))).await;
+            return Err(e);
+        }
+    }
 
     println!("isAuthenticated: {}", client.is_authenticated().await?);
     let claims = client.get_id_token_claims().await?;
@@ -133,14 +156,14 @@ async fn run(args: Args) -> Result<(), LogtoError> {
         eprintln!("Opening the system browser to sign out…");
         open_browser(&args.browser_command, &end_session)
             .map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
-        let page = r#"<h1 id="app-result">Signed out</h1><p>You can close this window.</p>"#;
-        tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_redirect(&listener, "/callback/sign-out", page))
-            .await
-            .map_err(|_| LogtoError::UserCancelled)?
-            .map_err(|e| LogtoError::Network { message: e.to_string() })?;
+        wait(&listener, "/callback/sign-out").await?.answer("Signed out", "You can close this window.").await;
         println!("isAuthenticated: {}", client.is_authenticated().await?);
     }
     Ok(())
+}
+
+fn html_escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[tokio::main]

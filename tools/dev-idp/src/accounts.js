@@ -1,10 +1,16 @@
 // Test accounts, organizations and the Logto claim mapping of the dev IdP.
 //
-// Everything here is static fixture data: the SDK's end-to-end tests rely on
-// these exact values (stable `sub`s, org ids, role scopes), so change them only
-// together with the tests that use them.
+// The fixed accounts (alice, bob) are static fixture data: the SDK's end-to-end
+// tests rely on these exact values (stable `sub`s, org ids, role scopes), so
+// change them only together with the tests that use them.
+//
+// Accounts created at run time (the register screen, and the first sign-in with
+// a social connector, as Logto does) live in memory next to them and are lost
+// when the process exits. A social account is found again by its identity
+// (`identities[target].userId`, e.g. the Alipay user_id), like Logto's
+// `users.identities` lookup.
 
-import { timingSafeEqual } from 'node:crypto';
+import { randomInt, timingSafeEqual } from 'node:crypto';
 
 /** Logto's organization template: role name → organization scopes (permissions). */
 export const ORGANIZATION_ROLES = Object.freeze({
@@ -55,9 +61,80 @@ const ACCOUNTS = [
 
 const byId = new Map(ACCOUNTS.map((a) => [a.accountId, a]));
 const byUsername = new Map(ACCOUNTS.map((a) => [a.username, a]));
+/** `${target}\0${userId}` → accountId, for accounts created through a social connector. */
+const byIdentity = new Map();
 
 export function listAccounts() {
-  return ACCOUNTS.map(({ accountId, username }) => ({ accountId, username }));
+  return [...byId.values()].map(({ accountId, username }) => ({ accountId, username }));
+}
+
+const ID_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+
+/** A Logto-style user id: 12 characters of [0-9a-z] (Logto's generateStandardId). */
+function generateUserId() {
+  let id;
+  do {
+    id = Array.from({ length: 12 }, () => ID_ALPHABET[randomInt(ID_ALPHABET.length)]).join('');
+  } while (byId.has(id));
+  return id;
+}
+
+/**
+ * Creates an account at run time (register screen or first social sign-in).
+ * Throws an Error with `code = 'user.username_already_in_use'` for a taken username.
+ */
+export function createAccount({
+  username = null, password = null, name = null, picture = null, identities = {},
+} = {}) {
+  if (username !== null && byUsername.has(username)) {
+    throw Object.assign(new Error('This username is already in use.'), { code: 'user.username_already_in_use' });
+  }
+  const account = {
+    accountId: generateUserId(),
+    username,
+    password,
+    name,
+    picture,
+    email: null,
+    phone: null,
+    roles: [],
+    organizations: {},
+    customData: {},
+    identities: structuredClone(identities),
+  };
+  byId.set(account.accountId, account);
+  if (username !== null) byUsername.set(username, account);
+  for (const [target, identity] of Object.entries(account.identities)) {
+    byIdentity.set(`${target}\0${identity.userId}`, account.accountId);
+  }
+  return account;
+}
+
+/** The account linked to a social identity, e.g. ('alipay', '2088000000000001'). */
+export function findAccountByIdentity(target, userId) {
+  const accountId = byIdentity.get(`${target}\0${userId}`);
+  return accountId === undefined ? undefined : byId.get(accountId);
+}
+
+/**
+ * Logto's social sign-in: find the user by the connector's identity, or create
+ * one (sign-in mode "sign in and register"). The profile (name, picture) is
+ * taken from the social profile at registration; later sign-ins refresh the
+ * identity details only (Logto's default, `syncProfile: false`).
+ * Returns { account, created }.
+ */
+export function signInWithSocialIdentity(target, { id, name, avatar, ...details }) {
+  const existing = findAccountByIdentity(target, id);
+  if (existing) {
+    existing.identities[target] = { userId: id, details: { id, name, avatar, ...details } };
+    return { account: existing, created: false };
+  }
+  const account = createAccount({
+    name: name ?? null,
+    picture: avatar ?? null,
+    identities: { [target]: { userId: id, details: { id, name, avatar, ...details } } },
+  });
+  return { account, created: true };
 }
 
 export function findAccountById(accountId) {
@@ -77,7 +154,7 @@ function safeEqual(a, b) {
 /** Returns the account when username and password match, otherwise undefined. */
 export function verifyPassword(username, password) {
   const account = findAccountByUsername(username);
-  if (!account || typeof password !== 'string') return undefined;
+  if (!account || typeof password !== 'string' || typeof account.password !== 'string') return undefined;
   return safeEqual(account.password, password) ? account : undefined;
 }
 

@@ -2,10 +2,12 @@
 
 export const USAGE = `Usage: dev-idp [options]
 
-Logto-compatible development OpenID Provider (oidc-provider 9), loopback only.
+Logto-compatible development OpenID Provider (oidc-provider 9), loopback only
+by default, with Logto's Alipay (Web) social connector and a local Alipay
+stand-in.
 
 Options (environment equivalent in brackets; flags win):
-  --port <n>                 TCP port on 127.0.0.1, 0 = any free port      [DEV_IDP_PORT]               (3001)
+  --port <n>                 TCP port, 0 = any free port                   [DEV_IDP_PORT]               (3001)
   --access-token-ttl <s>     access token lifetime, seconds                [DEV_IDP_ACCESS_TOKEN_TTL]   (3600)
   --id-token-ttl <s>         ID token lifetime, seconds                    [DEV_IDP_ID_TOKEN_TTL]       (3600)
   --refresh-token-ttl <s>    refresh token lifetime, seconds               [DEV_IDP_REFRESH_TOKEN_TTL]  (1209600)
@@ -17,10 +19,25 @@ Options (environment equivalent in brackets; flags win):
                              revokes the grant
   --exit-on-stdin-close      exit when standard input reaches EOF          [DEV_IDP_EXIT_ON_STDIN_CLOSE=1]
   --log-requests             log one line per request to stderr            [DEV_IDP_LOG_REQUESTS=1]
+  --host <addr>              bind address of the IdP and of the Alipay     [DEV_IDP_HOST]               (127.0.0.1)
+                             stand-in (0.0.0.0 = every interface, for a
+                             phone or an emulator; never in CI)
+  --public-host <host>       host name in the issuer and in every URL the  [DEV_IDP_PUBLIC_HOST]        (the bind address;
+                             browser is sent to (e.g. the machine's LAN                                  127.0.0.1 for 0.0.0.0)
+                             address, or 10.0.2.2 for the Android emulator)
+  --alipay-config <file>     Alipay (Web) connector configuration, JSON as [DEV_IDP_ALIPAY_CONFIG]      (generated at start-up)
+                             in Logto's console: appId, privateKey,
+                             signType, charset, scope
+  --alipay-app <file>        the app as registered on the Alipay stand-in, [DEV_IDP_ALIPAY_APP]         (derived from the
+                             JSON {"appId", "publicKey"} (publicKey: the                                 connector configuration)
+                             output of openssl rsa -pubout without header,
+                             footer and newlines)
+  --alipay-port <n>          port of the Alipay stand-in, 0 = any free     [DEV_IDP_ALIPAY_PORT]        (0)
+  --alipay-code-ttl <s>      lifetime of the stand-in's auth_code          [DEV_IDP_ALIPAY_CODE_TTL]    (180)
   -h, --help                 print this help to stderr and exit
 
 When ready, prints exactly one line to stdout:
-  DEV_IDP_READY endpoint=http://127.0.0.1:<port>
+  DEV_IDP_READY endpoint=http://<public host>:<port>
 `;
 
 const NUMERIC = {
@@ -33,11 +50,20 @@ const NUMERIC = {
   refreshTokenReuseInterval: {
     flag: '--refresh-token-reuse-interval', env: 'DEV_IDP_REFRESH_TOKEN_REUSE_INTERVAL', def: 0, min: 0,
   },
+  alipayPort: { flag: '--alipay-port', env: 'DEV_IDP_ALIPAY_PORT', def: 0, min: 0, max: 65535 },
+  alipayCodeTtl: { flag: '--alipay-code-ttl', env: 'DEV_IDP_ALIPAY_CODE_TTL', def: 180, min: 1 },
 };
 
 const BOOLEAN = {
   exitOnStdinClose: { flag: '--exit-on-stdin-close', env: 'DEV_IDP_EXIT_ON_STDIN_CLOSE' },
   logRequests: { flag: '--log-requests', env: 'DEV_IDP_LOG_REQUESTS' },
+};
+
+const STRING = {
+  host: { flag: '--host', env: 'DEV_IDP_HOST', def: '127.0.0.1' },
+  publicHost: { flag: '--public-host', env: 'DEV_IDP_PUBLIC_HOST', def: undefined },
+  alipayConfig: { flag: '--alipay-config', env: 'DEV_IDP_ALIPAY_CONFIG', def: undefined },
+  alipayApp: { flag: '--alipay-app', env: 'DEV_IDP_ALIPAY_APP', def: undefined },
 };
 
 export class UsageError extends Error {}
@@ -53,8 +79,26 @@ function parseInteger(name, raw, { min, max = Number.MAX_SAFE_INTEGER }) {
   return value;
 }
 
+function parseString(name, raw) {
+  const value = String(raw).trim();
+  if (value === '') throw new UsageError(`${name}: must not be empty`);
+  return value;
+}
+
 function truthy(raw) {
   return raw !== undefined && !['', '0', 'false', 'no', 'off'].includes(String(raw).toLowerCase());
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
+
+/** The host for URLs when the server is bound to `host` (a wildcard bind is reached via loopback). */
+export function defaultPublicHost(host) {
+  return WILDCARD_HOSTS.has(host) ? '127.0.0.1' : host;
+}
+
+/** `host` as it appears in a URL authority (IPv6 literals in brackets). */
+export function urlHost(host) {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
 
 /**
@@ -71,10 +115,16 @@ export function parseConfig(argv, env = process.env) {
   for (const [key, spec] of Object.entries(BOOLEAN)) {
     config[key] = truthy(env[spec.env]);
   }
+  for (const [key, spec] of Object.entries(STRING)) {
+    config[key] = env[spec.env] !== undefined && env[spec.env] !== ''
+      ? parseString(spec.env, env[spec.env])
+      : spec.def;
+  }
 
   const byFlag = new Map([
-    ...Object.entries(NUMERIC).map(([key, spec]) => [spec.flag, { key, spec, numeric: true }]),
-    ...Object.entries(BOOLEAN).map(([key, spec]) => [spec.flag, { key, spec, numeric: false }]),
+    ...Object.entries(NUMERIC).map(([key, spec]) => [spec.flag, { key, spec, kind: 'numeric' }]),
+    ...Object.entries(BOOLEAN).map(([key, spec]) => [spec.flag, { key, spec, kind: 'boolean' }]),
+    ...Object.entries(STRING).map(([key, spec]) => [spec.flag, { key, spec, kind: 'string' }]),
   ]);
 
   for (let i = 0; i < argv.length; i += 1) {
@@ -84,20 +134,23 @@ export function parseConfig(argv, env = process.env) {
     const flag = arg.startsWith('--') && eq !== -1 ? arg.slice(0, eq) : arg;
     const entry = byFlag.get(flag);
     if (!entry) throw new UsageError(`unknown argument: ${arg}`);
-    if (entry.numeric) {
-      let raw;
-      if (eq !== -1 && arg.startsWith('--')) {
-        raw = arg.slice(eq + 1);
-      } else {
-        i += 1;
-        if (i >= argv.length) throw new UsageError(`${flag} needs a value`);
-        raw = argv[i];
-      }
-      config[entry.key] = parseInteger(flag, raw, entry.spec);
-    } else {
+    if (entry.kind === 'boolean') {
       if (eq !== -1) throw new UsageError(`${flag} takes no value`);
       config[entry.key] = true;
+      continue;
     }
+    let raw;
+    if (eq !== -1 && arg.startsWith('--')) {
+      raw = arg.slice(eq + 1);
+    } else {
+      i += 1;
+      if (i >= argv.length) throw new UsageError(`${flag} needs a value`);
+      raw = argv[i];
+    }
+    config[entry.key] = entry.kind === 'numeric'
+      ? parseInteger(flag, raw, entry.spec)
+      : parseString(flag, raw);
   }
+  config.publicHost ??= defaultPublicHost(config.host);
   return config;
 }

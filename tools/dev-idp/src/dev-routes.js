@@ -5,6 +5,7 @@
 //                           { method, path, grant_type, organization_id?, resource? }
 //   POST /__dev/reset     → clears the log (204)
 //   GET  /__dev/stats     → { total, by_path, by_method_and_path, by_grant_type }
+//   GET  /__dev/alipay    → the Alipay connector and stand-in set-up (no private key)
 //
 // `path` has no query string; `grant_type` is the form parameter of
 // POST /oidc/token requests (null for every other request); `organization_id`
@@ -79,7 +80,9 @@ function single(values) {
  * Koa middleware: records every non-/__dev/ request, applies the token delay,
  * and serves the /__dev/ endpoints.
  */
-export function createDevMiddleware({ requestLog, slowTokenMs = 0, log, logRequests = false }) {
+export function createDevMiddleware({
+  requestLog, slowTokenMs = 0, log, logRequests = false, info = {},
+}) {
   return async function devMiddleware(ctx, next) {
     const { path } = ctx;
 
@@ -94,6 +97,8 @@ export function createDevMiddleware({ requestLog, slowTokenMs = 0, log, logReque
         ctx.body = requestLog.list();
       } else if (ctx.method === 'GET' && path === '/__dev/stats') {
         ctx.body = requestLog.stats();
+      } else if (ctx.method === 'GET' && Object.hasOwn(info, path)) {
+        ctx.body = info[path]();
       } else if (ctx.method === 'POST' && path === '/__dev/reset') {
         requestLog.reset();
         ctx.status = 204;

@@ -89,8 +89,11 @@ function logoutSource(ctx, form) {
   ctx.set('cache-control', 'no-store');
   ctx.body = `<!DOCTYPE html>
 <html>
-<head><meta charset="utf-8"><title>Signing out…</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Signing out…</title>
+<style>body{margin:0;font-family:system-ui,sans-serif;background:#f3f3f7;color:#191c1d;display:flex;justify-content:center}
+main{margin:3rem 1rem;background:#fff;border-radius:16px;padding:2rem 1.75rem;box-shadow:0 2px 12px rgba(0,0,0,.08);max-width:24rem;width:100%}</style></head>
 <body onload="document.getElementById('op.logoutForm').submit()">
+<main><h1 id="signing-out">Signing out…</h1><p>You are being signed out of the dev IdP and sent back to the app.</p></main>
 ${formWithConsent}
 <noscript><button type="submit" form="op.logoutForm" id="sign-out-submit">Sign out</button></noscript>
 </body>

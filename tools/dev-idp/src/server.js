@@ -1,5 +1,6 @@
 // Entry point: `node src/server.js [options]` (use bin/dev-idp, which runs Node 22).
 import './stdio.js';
+import { standInKeyPair } from './alipay/keys.js'; // first: key generation overlaps module loading
 
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -7,19 +8,23 @@ import { createServer } from 'node:http';
 import Koa from 'koa';
 import mount from 'koa-mount';
 
-import { parseConfig, UsageError, USAGE } from './config.js';
+import { AlipayConfigError, loadAlipayConnector } from './alipay/connector.js';
+import { rewriteAuthorizationUri, routeAlipayToStandIn } from './alipay/intercept.js';
+import { AUTHORIZE_PATH, createAlipayStandIn, GATEWAY_PATH } from './alipay/stand-in.js';
+import {
+  defaultPublicHost, parseConfig, UsageError, urlHost, USAGE,
+} from './config.js';
 import { createDevMiddleware, createRequestLog } from './dev-routes.js';
 import { createInteractionRoutes } from './interactions.js';
 import { createProvider, generateSigningKey } from './provider.js';
-
-const HOST = '127.0.0.1';
+import { createSocialSignIn } from './social.js';
 
 const log = (line) => process.stderr.write(`[dev-idp] ${line}\n`);
 
-function listen(server, port) {
+function listen(server, port, host) {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ port, host: HOST }, () => {
+    server.listen({ port, host }, () => {
       server.off('error', reject);
       resolve(server.address().port);
     });
@@ -41,6 +46,26 @@ async function main() {
     process.stderr.write(USAGE);
     process.exit(0);
   }
+  const HOST = config.host;
+
+  // Logto's Alipay (Web) connector: refuse an invalid configuration before
+  // anything listens.
+  let alipay;
+  try {
+    alipay = await loadAlipayConnector({ configPath: config.alipayConfig, appPath: config.alipayApp });
+  } catch (err) {
+    if (err instanceof AlipayConfigError) {
+      process.stderr.write(`dev-idp: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  if (alipay.defaulted.length > 0) {
+    log(`alipay: not in the configuration, the console's defaults are used: ${alipay.defaulted.join(', ')}`);
+  }
+  if (alipay.ignored.length > 0) {
+    log(`alipay: ignoring unknown configuration fields: ${alipay.ignored.join(', ')}`);
+  }
 
   const app = new Koa();
   app.proxy = false;
@@ -59,13 +84,43 @@ async function main() {
   httpServer.keepAliveTimeout = 5_000;
   let port;
   try {
-    port = await listen(httpServer, config.port);
+    port = await listen(httpServer, config.port, HOST);
   } catch (err) {
     log(`cannot listen on ${HOST}:${config.port}: ${err.code ?? err.message}`);
     process.exit(1);
   }
-  const origin = `http://${HOST}:${port}`;
+  const origin = `http://${urlHost(config.publicHost)}:${port}`;
   const issuer = `${origin}/oidc`;
+
+  // The Alipay stand-in: its own origin (another port), like another site.
+  const redirectUri = `${origin}/callback/${alipay.connectorId}`;
+  const standIn = createAlipayStandIn({
+    app: alipay.app,
+    redirectUri: () => redirectUri,
+    codeTtl: config.alipayCodeTtl,
+    alipayKeys: await standInKeyPair,
+    log,
+  });
+  const standInServer = createServer((req, res) => { standIn.listener(req, res); });
+  standInServer.keepAliveTimeout = 5_000;
+  let standInPort;
+  try {
+    standInPort = await listen(standInServer, config.alipayPort, HOST);
+  } catch (err) {
+    log(`cannot listen on ${HOST}:${config.alipayPort} (Alipay stand-in): ${err.code ?? err.message}`);
+    process.exit(1);
+  }
+  const standInPublicOrigin = `http://${urlHost(config.publicHost)}:${standInPort}`;
+  const standInLocalOrigin = `http://${urlHost(defaultPublicHost(HOST))}:${standInPort}`;
+  routeAlipayToStandIn({ standInOrigin: () => standInLocalOrigin, log });
+  const social = createSocialSignIn({
+    connectors: [{
+      id: alipay.connectorId,
+      connector: alipay.connector,
+      rewriteAuthorizationUri: (uri) => rewriteAuthorizationUri(uri, standInPublicOrigin),
+    }],
+    log,
+  });
 
   // Cookie signing keys, shared by the outer app and the provider: koa-mount
   // runs the provider on the outer app's ctx, whose ctx.cookies use app.keys.
@@ -90,12 +145,42 @@ async function main() {
     slowTokenMs: config.slowTokenMs,
     log,
     logRequests: config.logRequests,
+    info: {
+      // What a test or a person needs to know about the Alipay set-up (no private key).
+      '/__dev/alipay': () => ({
+        connectorId: alipay.connectorId,
+        target: alipay.connector.metadata.target,
+        connectorPackage: '@logto/connector-alipay-web',
+        redirectUri,
+        config: {
+          appId: alipay.config.appId,
+          signType: alipay.config.signType,
+          charset: alipay.config.charset,
+          scope: alipay.config.scope ?? null,
+          generated: alipay.generated,
+        },
+        standIn: {
+          origin: standInPublicOrigin,
+          authorizeUrl: `${standInPublicOrigin}${AUTHORIZE_PATH}`,
+          gatewayUrl: `${standInPublicOrigin}${GATEWAY_PATH}`,
+          registeredApp: { appId: alipay.app.appId, publicKey: alipay.app.publicKey },
+          alipayPublicKey: standIn.alipayPublicKey,
+          account: standIn.account,
+        },
+      }),
+    },
   }));
-  app.use(createInteractionRoutes({ provider }));
+  app.use(createInteractionRoutes({
+    provider, social, origin, log,
+  }));
   app.use(mount('/oidc', provider));
 
   handler = app.callback();
 
+  log(`alipay: connector @logto/connector-alipay-web (${alipay.connectorId}), app ${alipay.config.appId}, ${alipay.config.signType}, ${alipay.config.charset}, scope ${alipay.config.scope ?? 'auth_user (default)'}${alipay.generated ? ', key pair generated at start-up' : ''}; stand-in ${standInPublicOrigin} (auth_code ttl ${config.alipayCodeTtl}s); redirect URI ${redirectUri}`);
+  if (!['127.0.0.1', '::1', 'localhost'].includes(HOST)) {
+    log(`WARNING: listening on ${HOST}, not only on loopback: anyone who can reach this machine can use this development IdP`);
+  }
   log(`issuer ${issuer} (access token ttl ${config.accessTokenTtl}s, id token ttl ${config.idTokenTtl}s, refresh token ttl ${config.refreshTokenTtl}s, clock tolerance ${config.clockTolerance}s, slow token ${config.slowTokenMs}ms, refresh token reuse interval ${config.refreshTokenReuseInterval}s)`);
 
   let stopping = false;
@@ -103,6 +188,8 @@ async function main() {
     if (stopping) return;
     stopping = true;
     log(`stopping (${reason})`);
+    standInServer.close();
+    standInServer.closeAllConnections();
     httpServer.close(() => process.exit(0));
     httpServer.closeAllConnections();
     setTimeout(() => process.exit(0), 2_000).unref();
