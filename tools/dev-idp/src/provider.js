@@ -107,6 +107,10 @@ function postLogoutSuccessSource(ctx) {
 <body><h1 id="signed-out">You have been signed out.</h1></body></html>`;
 }
 
+function isLoopbackHost(hostname) {
+  return hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]';
+}
+
 /** JSON error rendering, as Logto does (renderError only runs when the OP cannot redirect). */
 function renderError(ctx, out) {
   ctx.type = 'json';
@@ -284,6 +288,19 @@ export function createProvider({
           ? `/sign-in/${interaction.uid}`
           : `/consent/${interaction.uid}`;
       },
+    },
+    // oidc-provider compares browser origins exactly with the redirect URIs' origins, but a native (or web-dev)
+    // client's loopback redirect URIs match any port (RFC 8252 §7.3), so its loopback origins must too: a web
+    // build served on http://127.0.0.1:<any port> may call the token endpoint, like Logto allows for dev origins.
+    clientBasedCORS(_ctx, origin, client) {
+      const originUrl = URL.parse(origin);
+      if (!originUrl) return false;
+      const sameOrigin = (uri) => {
+        const u = URL.parse(uri);
+        if (!u || u.protocol !== originUrl.protocol || u.hostname !== originUrl.hostname) return false;
+        return u.port === originUrl.port || (isLoopbackHost(u.hostname) && u.protocol === 'http:');
+      };
+      return (client.redirectUris ?? []).some(sameOrigin);
     },
     renderError,
   };
