@@ -8,6 +8,10 @@ command -v cargo >/dev/null || { echo "Rust (cargo) is required: https://rustup.
 command -v node >/dev/null || need_apt+=(nodejs npm)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v clang >/dev/null || need_apt+=(clang)
+command -v llvm-ar >/dev/null || need_apt+=(llvm)
+command -v python3 >/dev/null || need_apt+=(python3)
+command -v java >/dev/null || need_apt+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || need_apt+=(maven)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
