@@ -1,11 +1,12 @@
-# CocoaPods spec of the iOS half of logto-native-capacitor (Capacitor's
-# CocoaPods integration: `npx cap add ios --packagemanager CocoaPods`).
+# CocoaPods spec of the iOS half of logto-native-capacitor (Capacitor's CocoaPods integration:
+# `npx cap add ios --packagemanager CocoaPods`). Capacitor 8 apps use Swift Package Manager by default
+# (Package.swift), which is the supported way to get the released XCFramework.
 #
-# NOT BUILT OR LINTED HERE: the machine this was written on has no CocoaPods,
-# Xcode or Swift toolchain.
+# NOT BUILT OR LINTED HERE: the machine this was written on has no CocoaPods, Xcode or Swift toolchain.
 #
-# It depends on the project's pod `LogtoNative` (the Swift package in ../ios).
-# Until that pod is published, point the app's Podfile at it:
+# It depends on the pod `LogtoNative`: the Swift layer of the project (ios/ in the repository) with the
+# LogtoFFI.xcframework of the Rust core, described by ios/LogtoNative.podspec. It is not on the CocoaPods trunk;
+# point the app's Podfile at a checkout whose XCFramework was built (ios/scripts/build-xcframework.sh):
 #   pod 'LogtoNative', :path => '<path to the repository>/ios'
 require 'json'
 
@@ -22,6 +23,6 @@ Pod::Spec.new do |s|
   s.source_files = 'ios/Sources/**/*.{swift,h,m,c,cc,mm,cpp}'
   s.ios.deployment_target = '15.0'
   s.dependency 'Capacitor'
-  s.dependency 'LogtoNative'
+  s.dependency 'LogtoNative', s.version.to_s
   s.swift_version = '5.9'
 end

@@ -1,22 +1,47 @@
 // swift-tools-version: 5.9
 //
-// Swift Package Manager manifest of the iOS half of logto-native-capacitor
-// (used by Capacitor 8's SPM integration: `npx cap add ios` writes
-// ios/App/CapApp-SPM/Package.swift with a path dependency on this package).
+// Swift Package Manager manifest of the iOS half of logto-native-capacitor (Capacitor 8's SPM integration:
+// `npx cap add ios` writes ios/App/CapApp-SPM/Package.swift with a path dependency on this package).
+//
+// The native library is the project's Swift package (product `LogtoNative`: the Swift layer + the
+// LogtoFFI.xcframework binary target of the Rust core), found in this order:
+//
+//   1. LOGTO_NATIVE_IOS_PACKAGE_PATH: a local checkout's ios/ directory (development; build its XCFramework first
+//      with ios/scripts/build-xcframework.sh);
+//   2. ../ios next to this package, when it is there (developing inside the project repository);
+//   3. otherwise (installed from npm) the project repository by URL at exactly this plugin's version. Its release
+//      tag has a root Package.swift whose binary target is the released LogtoFFI.xcframework.zip (URL + checksum),
+//      written by .github/workflows/release.yml, so nothing is built from Rust.
+//
+// The repository URL and the version are read from package.json (`repository.url`, `version`).
 //
 // NOT BUILT HERE: the machine this was written on has no Swift toolchain.
-//
-// The native library is the project's Swift package (product `LogtoNative`),
-// referenced by local path for development: `../ios` next to this package in
-// the project repository, or LOGTO_NATIVE_IOS_PACKAGE_PATH. Inside an app's
-// node_modules `../ios` does not exist: set the variable, or (for releases)
-// replace the path with the released package's URL and version.
 import Foundation
 import PackageDescription
 
-let logtoNativePath = ProcessInfo.processInfo.environment["LOGTO_NATIVE_IOS_PACKAGE_PATH"] ?? "../ios"
-// A path dependency's package identity is the last component of its path.
-let logtoNativePackage = URL(fileURLWithPath: logtoNativePath).lastPathComponent.lowercased()
+let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+let packageJSON = (try? Data(contentsOf: packageDirectory.appendingPathComponent("package.json")))
+    .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
+let version = packageJSON["version"] as? String ?? "0.1.0"
+let repositoryURL = (packageJSON["repository"] as? [String: Any])?["url"] as? String
+    ?? "https://github.com/logto-native/logto-native.git"
+
+let siblingIOS = packageDirectory.deletingLastPathComponent().appendingPathComponent("ios")
+let localPath = ProcessInfo.processInfo.environment["LOGTO_NATIVE_IOS_PACKAGE_PATH"]
+    ?? (FileManager.default.fileExists(atPath: siblingIOS.appendingPathComponent("Sources/LogtoNative").path)
+        ? siblingIOS.path : nil)
+
+// The package identity SwiftPM gives a dependency: the last path component (of the path, or of the URL without .git).
+let logtoNative: Package.Dependency
+let logtoNativePackage: String
+if let localPath {
+    logtoNative = .package(path: localPath)
+    logtoNativePackage = URL(fileURLWithPath: localPath).lastPathComponent.lowercased()
+} else {
+    logtoNative = .package(url: repositoryURL, exact: Version(stringLiteral: version))
+    logtoNativePackage = URL(string: repositoryURL)?.deletingPathExtension().lastPathComponent.lowercased()
+        ?? "logto-native"
+}
 
 let package = Package(
     name: "LogtoNativeCapacitor",
@@ -28,7 +53,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/ionic-team/capacitor-swift-pm.git", from: "8.0.0"),
-        .package(path: logtoNativePath),
+        logtoNative,
     ],
     targets: [
         .target(
@@ -41,7 +66,10 @@ let package = Package(
             path: "ios/Sources/LogtoNativePlugin"),
         .testTarget(
             name: "LogtoNativePluginTests",
-            dependencies: ["LogtoNativePlugin"],
+            dependencies: [
+                "LogtoNativePlugin",
+                .product(name: "LogtoNative", package: logtoNativePackage),
+            ],
             path: "ios/Tests/LogtoNativePluginTests"),
     ]
 )

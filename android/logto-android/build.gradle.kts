@@ -6,6 +6,7 @@ import org.jetbrains.kotlin.gradle.dsl.JvmTarget
 plugins {
     id("com.android.library")
     id("org.jetbrains.kotlin.android")
+    `maven-publish`
 }
 
 val repoRoot: File = rootDir.parentFile
@@ -67,4 +68,20 @@ val cargoNdk by tasks.registering(Exec::class) {
 
 if (!skipCargo) {
     tasks.named("preBuild") { dependsOn(cargoNdk) }
+}
+
+// Maven coordinates dev.logtocore:logto-android:<logto.version> (the Capacitor plugin's release dependency):
+// `gradle -p android :logto-android:publishToMavenLocal`, or `publish` with a repository added by the release job.
+// The POM carries the dependencies above (JNA as an AAR, coroutines, androidx.browser).
+afterEvaluate {
+    publishing {
+        publications {
+            create<MavenPublication>("release") {
+                from(components["release"])
+                groupId = "dev.logtocore"
+                artifactId = "logto-android"
+                version = providers.gradleProperty("logto.version").getOrElse("0.1.0")
+            }
+        }
+    }
 }

@@ -37,6 +37,15 @@ pub enum LogtoError {
     /// `user_cancelled`: the user closed the browser (raised by the platform layers).
     #[error("{error_message}")]
     UserCancelled { code: String, error_message: String },
+    /// `sign_in_in_progress`: another browser sign-in or sign-out is running (raised by the platform layers).
+    #[error("{error_message}")]
+    SignInInProgress { code: String, error_message: String },
+    /// `browser_unavailable`: no browser could be shown (raised by the platform layers).
+    #[error("{error_message}")]
+    BrowserUnavailable { code: String, error_message: String },
+    /// `timeout`: the browser flow did not finish in time (raised by the platform layers).
+    #[error("{error_message}")]
+    Timeout { code: String, error_message: String },
     /// `fetch_user_info_failed`.
     #[error("{error_message}")]
     FetchUserInfoFailed { code: String, error_message: String, reason: String },
@@ -61,8 +70,7 @@ pub enum LogtoError {
     /// `internal`: a bug or impossible state.
     #[error("{error_message}")]
     Internal { code: String, error_message: String },
-    /// An error of a newer core that this binding does not know yet, or one raised by a platform layer that the
-    /// core has no variant for (e.g. `sign_in_in_progress`, `browser_unavailable`). `code` is still stable.
+    /// An error of a newer core that this binding does not know yet. `code` is still stable.
     #[error("{error_message}")]
     Other { code: String, error_message: String },
 }
@@ -83,6 +91,9 @@ impl From<logto_core::LogtoError> for LogtoError {
             C::IdTokenInvalidIat => Self::IdTokenInvalidIat { code, error_message },
             C::NotAuthenticated => Self::NotAuthenticated { code, error_message },
             C::UserCancelled => Self::UserCancelled { code, error_message },
+            C::SignInInProgress => Self::SignInInProgress { code, error_message },
+            C::BrowserUnavailable => Self::BrowserUnavailable { code, error_message },
+            C::Timeout => Self::Timeout { code, error_message },
             C::FetchUserInfoFailed { reason } => Self::FetchUserInfoFailed { code, error_message, reason },
             C::MissingScopeOrganizations => Self::MissingScopeOrganizations { code, error_message },
             C::Oidc { error, description, status } => Self::Oidc { code, error_message, error, description, status },
@@ -94,6 +105,25 @@ impl From<logto_core::LogtoError> for LogtoError {
             _ => Self::Other { code, error_message },
         }
     }
+}
+
+/// The `sign_in_in_progress` error, for the platform layers to raise when a second browser flow starts while one
+/// runs (built here so code and message are the core's on every platform).
+#[uniffi::export]
+pub fn sign_in_in_progress_error() -> LogtoError {
+    logto_core::LogtoError::SignInInProgress.into()
+}
+
+/// The `browser_unavailable` error, for the platform layers to raise when no browser can be shown.
+#[uniffi::export]
+pub fn browser_unavailable_error() -> LogtoError {
+    logto_core::LogtoError::BrowserUnavailable.into()
+}
+
+/// The `timeout` error, for the platform layers to raise when a browser flow runs out of time.
+#[uniffi::export]
+pub fn timeout_error() -> LogtoError {
+    logto_core::LogtoError::Timeout.into()
 }
 
 /// Needed because [`LogtoError`] is the error type of exported functions only; UniFFI requires the conversion for
@@ -148,6 +178,9 @@ mod tests {
             logto_core::LogtoError::NotAuthenticated,
             logto_core::LogtoError::SignInSessionNotFound,
             logto_core::LogtoError::UserCancelled,
+            logto_core::LogtoError::SignInInProgress,
+            logto_core::LogtoError::BrowserUnavailable,
+            logto_core::LogtoError::Timeout,
             logto_core::LogtoError::MissingScopeOrganizations,
             logto_core::LogtoError::Oidc { error: "invalid_grant".into(), description: Some("d".into()), status: 400 },
             logto_core::LogtoError::Http { status: 502 },
@@ -161,6 +194,9 @@ mod tests {
                 LogtoError::NotAuthenticated { code, .. }
                 | LogtoError::SignInSessionNotFound { code, .. }
                 | LogtoError::UserCancelled { code, .. }
+                | LogtoError::SignInInProgress { code, .. }
+                | LogtoError::BrowserUnavailable { code, .. }
+                | LogtoError::Timeout { code, .. }
                 | LogtoError::MissingScopeOrganizations { code, .. }
                 | LogtoError::Oidc { code, .. }
                 | LogtoError::Http { code, .. }
@@ -169,6 +205,16 @@ mod tests {
             };
             assert_eq!(got, code);
         }
+    }
+
+    #[test]
+    fn platform_errors_have_their_own_variants() {
+        assert!(matches!(sign_in_in_progress_error(), LogtoError::SignInInProgress { ref code, .. }
+            if code == "sign_in_in_progress"));
+        assert!(matches!(browser_unavailable_error(), LogtoError::BrowserUnavailable { ref code, .. }
+            if code == "browser_unavailable"));
+        assert!(matches!(timeout_error(), LogtoError::Timeout { ref code, ref error_message }
+            if code == "timeout" && error_message == "The sign-in timed out."));
     }
 
     #[test]

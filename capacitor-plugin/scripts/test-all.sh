@@ -2,7 +2,11 @@
 # Everything for logto-native-capacitor, from a clean checkout:
 #   npm ci → docgen check → typecheck → lint → build (warnings are errors)
 #   → vitest → Chromium e2e against tools/dev-idp → Capacitor CLI wiring
-#   → JVM check of the Android bridge parsing (when a JDK and Maven exist).
+#   → iOS half: symbol/label check of the Swift sources (no Swift compiler)
+#   → Android half on the JVM: compile check of the whole plugin against
+#     Android/Capacitor stubs, then JUnit tests of the implementation class
+#     against the real Rust core (liblogto_uniffi.so, built with cargo when
+#     missing) and the dev IdP (when a JDK and Maven exist).
 # Exits non-zero if any step fails. Expects Debian's chromium at
 # /usr/bin/chromium (apt-get update && apt-get install -y chromium).
 set -uo pipefail
@@ -104,6 +108,8 @@ if step "build (tsc + rollup, no warnings)" npm run --silent build; then
     tests_failed=$((tests_failed + 1))
   fi
   step "Capacitor CLI wiring (cap add/sync with Node 22)" bash scripts/test-cap-cli.sh
+  step "iOS half: Swift symbols and labels against ios/Sources and @capacitor/ios (no Swift compiler here)" \
+    node scripts/check-ios-symbols.mjs
 else
   step "unit tests (vitest)" npx vitest run
   results+=("FAIL  web e2e and Capacitor CLI wiring: not run, the build failed")
@@ -112,9 +118,10 @@ else
 fi
 
 if command -v mvn >/dev/null && command -v javac >/dev/null; then
-  step "Android bridge parsing on the JVM (kotlinc + JUnit)" bash scripts/test-android-jvm.sh
+  step "Android plugin compile check (Capacitor/Android stubs, kotlinc)" bash scripts/test-android-jvm.sh check
+  step "Android implementation on the JVM (real core + dev IdP, JUnit)" bash scripts/test-android-jvm.sh tests
 else
-  skip "Android bridge parsing on the JVM" "needs mvn and a JDK"
+  skip "Android half on the JVM" "needs mvn and a JDK"
 fi
 
 summary

@@ -1,21 +1,63 @@
 #!/usr/bin/env bash
-# Compiles the pure-Kotlin part of the Android bridge (BridgeTypes.kt) with
-# kotlinc (kotlin-maven-plugin, -Werror) on the desktop JVM and runs its JUnit
-# tests (android/src/test), against Android's org.json implementation.
-# Needs a JDK (17+) and Maven; dependencies come from Maven Central.
+# The Android half of logto-native-capacitor on the desktop JVM (no Android SDK needed):
+#
+#   tests  android/jvm-test: BridgeTypes.kt + LogtoNativeImplementation.kt compiled with the repository's Kotlin
+#          layer (android/logto-kotlin) and run with JUnit against the REAL Rust core (liblogto_uniffi.so through
+#          JNA) and the dev IdP (tools/dev-idp, started by the tests): sign-in with a headless fake browser, claims,
+#          tokens, sign-out, cancel, timeout, concurrent sign-in, cold-start callback, error codes.
+#   check  android/jvm-test/android-check: the whole plugin (LogtoNativePlugin.kt, AndroidLogtoPlatform.kt, …) plus
+#          android/logto-android compiled against stubs of the Android/Capacitor APIs, after checking that the
+#          Capacitor stubs match @capacitor/android's sources (scripts/check-android-stubs.mjs).
+#
+# Usage: scripts/test-android-jvm.sh [tests|check]   (default: both)
+# Needs a JDK (17+), Maven, Node (npm ci done), and liblogto_uniffi.so: LOGTO_LIB, else
+# <repo>/target/debug/liblogto_uniffi.so, which is built with `cargo build -p logto-uniffi` when missing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-project="$here/android/jvm-test"
-for tool in java mvn; do
+repo="$(cd "$here/.." && pwd)"
+what="${1:-all}"
+for tool in java mvn node; do
   command -v "$tool" >/dev/null || { echo "test-android-jvm: '$tool' not found (apt-get install -y maven openjdk-17-jdk-headless)" >&2; exit 2; }
 done
-rm -rf "$project/target"
-mkdir -p "$project/target/bridge-src"
-cp "$here/android/src/main/java/dev/logtocore/capacitor/BridgeTypes.kt" "$project/target/bridge-src/"
-mvn -B -q -f "$project/pom.xml" test 2>&1 | tee "$project/target/mvn.log" | grep -v '^\s*$' | tail -n 40
-status="${PIPESTATUS[0]}"
-report="$(cat "$project"/target/surefire-reports/*.txt 2>/dev/null || true)"
-echo "$report" | grep -E "Tests run" || true
-rm -rf "$project/target/bridge-src"
-exit "$status"
+
+run_tests() {
+  if [[ -n "${LOGTO_LIB:-}" && ! -f "$LOGTO_LIB" ]]; then
+    echo "test-android-jvm: LOGTO_LIB=$LOGTO_LIB does not exist" >&2
+    exit 2
+  fi
+  local lib="${LOGTO_LIB:-${CARGO_TARGET_DIR:-$repo/target}/debug/liblogto_uniffi.so}"
+  if [[ ! -f "$lib" ]]; then
+    command -v cargo >/dev/null || { echo "test-android-jvm: $lib is missing and cargo is not installed" >&2; exit 2; }
+    echo "test-android-jvm: building liblogto_uniffi (cargo build -p logto-uniffi)"
+    (cd "$repo" && cargo build -q -p logto-uniffi)
+  fi
+  local project="$here/android/jvm-test"
+  rm -rf "$project/target"
+  local status=0
+  mvn -B -ntp -q -Dstyle.color=never -f "$project/pom.xml" test -Dlogto.lib="$lib" >"$project/mvn.log" 2>&1 || status=$?
+  # The dev IdP's log lines are noise here; keep Maven's and the tests' output.
+  sed 's/\x1b\[[0-9;]*m//g' "$project/mvn.log" | grep -v -E '^\[dev-idp\]|^oidc-provider NOTICE|^\s*$' | tail -n 60 || true
+  rm -f "$project/mvn.log"
+  cat "$project"/target/surefire-reports/*.txt 2>/dev/null | grep -E "Tests run" || true
+  return "$status"
+}
+
+run_check() {
+  node "$here/scripts/check-android-stubs.mjs"
+  local project="$here/android/jvm-test/android-check"
+  rm -rf "$project/target"
+  local status=0
+  mvn -B -ntp -q -Dstyle.color=never -f "$project/pom.xml" compile >"$project/mvn.log" 2>&1 || status=$?
+  sed 's/\x1b\[[0-9;]*m//g' "$project/mvn.log" | grep -v -E '^\s*$' || true
+  rm -f "$project/mvn.log"
+  [[ "$status" == 0 ]] || return "$status"
+  echo "android-check: LogtoNativePlugin.kt, AndroidLogtoPlatform.kt and android/logto-android compile against the stubs"
+}
+
+case "$what" in
+  tests) run_tests ;;
+  check) run_check ;;
+  all) run_check && run_tests ;;
+  *) echo "usage: $0 [tests|check]" >&2; exit 2 ;;
+esac

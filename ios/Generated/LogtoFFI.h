@@ -499,6 +499,24 @@ RustBuffer uniffi_logto_uniffi_fn_func_user_cancelled_error(RustCallStatus *_Non
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_FUNC_BROWSER_UNAVAILABLE_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_FUNC_BROWSER_UNAVAILABLE_ERROR
+RustBuffer uniffi_logto_uniffi_fn_func_browser_unavailable_error(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_FUNC_SIGN_IN_IN_PROGRESS_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_FUNC_SIGN_IN_IN_PROGRESS_ERROR
+RustBuffer uniffi_logto_uniffi_fn_func_sign_in_in_progress_error(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_FUNC_TIMEOUT_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_FUNC_TIMEOUT_ERROR
+RustBuffer uniffi_logto_uniffi_fn_func_timeout_error(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_FFI_LOGTO_UNIFFI_RUSTBUFFER_ALLOC
 #define UNIFFI_FFIDEF_FFI_LOGTO_UNIFFI_RUSTBUFFER_ALLOC
 RustBuffer ffi_logto_uniffi_rustbuffer_alloc(uint64_t size, RustCallStatus *_Nonnull out_status
@@ -816,6 +834,24 @@ uint16_t uniffi_logto_uniffi_checksum_func_reserved_scopes(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_USER_CANCELLED_ERROR
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_USER_CANCELLED_ERROR
 uint16_t uniffi_logto_uniffi_checksum_func_user_cancelled_error(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_BROWSER_UNAVAILABLE_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_BROWSER_UNAVAILABLE_ERROR
+uint16_t uniffi_logto_uniffi_checksum_func_browser_unavailable_error(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_SIGN_IN_IN_PROGRESS_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_SIGN_IN_IN_PROGRESS_ERROR
+uint16_t uniffi_logto_uniffi_checksum_func_sign_in_in_progress_error(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_TIMEOUT_ERROR
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_FUNC_TIMEOUT_ERROR
+uint16_t uniffi_logto_uniffi_checksum_func_timeout_error(void
     
 );
 #endif

@@ -14,6 +14,12 @@ public protocol BrowserLauncher: AnyObject, Sendable {
     @MainActor func launch(url: URL, redirectURI: URL?, session: BrowserSession) throws
 }
 
+/// A browser that can be closed by the app (e.g. when a sign-in runs out of time). `dismiss()` closes what the running
+/// round trip shows and reports it closed; it does nothing when no round trip is open.
+public protocol DismissibleBrowserLauncher: BrowserLauncher {
+    @MainActor func dismiss()
+}
+
 /// One browser round trip as seen by a browser integration. Thread-safe. The first outcome wins, except that a
 /// redirect reported within the grace period after a close still wins (a close and a redirect can arrive in either
 /// order when the browser closes itself on redirect).

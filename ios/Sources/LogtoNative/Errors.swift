@@ -14,6 +14,9 @@ extension LogtoError {
              let .IdTokenInvalidIat(code, _),
              let .NotAuthenticated(code, _),
              let .UserCancelled(code, _),
+             let .SignInInProgress(code, _),
+             let .BrowserUnavailable(code, _),
+             let .Timeout(code, _),
              let .FetchUserInfoFailed(code, _, _),
              let .MissingScopeOrganizations(code, _),
              let .Oidc(code, _, _, _, _),
@@ -39,6 +42,9 @@ extension LogtoError {
              let .IdTokenInvalidIat(_, message),
              let .NotAuthenticated(_, message),
              let .UserCancelled(_, message),
+             let .SignInInProgress(_, message),
+             let .BrowserUnavailable(_, message),
+             let .Timeout(_, message),
              let .FetchUserInfoFailed(_, message, _),
              let .MissingScopeOrganizations(_, message),
              let .Oidc(_, message, _, _, _),
@@ -52,18 +58,23 @@ extension LogtoError {
         }
     }
 
-    /// `user_cancelled`, built by the core so code and message match every platform.
-    public static var userCancelled: LogtoError { userCancelledError() }
-
-    /// Codes of the platform errors the core has no variant for (shared with Kotlin and the Capacitor plugin).
+    /// Codes of the errors the platform layers raise (shared with Kotlin and the Capacitor plugin).
+    public static let userCancelledCode = "user_cancelled"
     public static let signInInProgressCode = "sign_in_in_progress"
     public static let browserUnavailableCode = "browser_unavailable"
+    public static let timeoutCode = "timeout"
 
-    public static var signInInProgress: LogtoError {
-        .Other(code: signInInProgressCode, errorMessage: "Another sign-in or sign-out is in progress.")
-    }
+    // Each is built by the core (its own case), so code and message match every platform.
 
-    public static var browserUnavailable: LogtoError {
-        .Other(code: browserUnavailableCode, errorMessage: "No browser is available to sign in.")
-    }
+    /// `user_cancelled` (`.UserCancelled`): the user closed the browser.
+    public static var userCancelled: LogtoError { userCancelledError() }
+
+    /// `sign_in_in_progress` (`.SignInInProgress`): another browser sign-in or sign-out is running.
+    public static var signInInProgress: LogtoError { signInInProgressError() }
+
+    /// `browser_unavailable` (`.BrowserUnavailable`): no browser could be shown.
+    public static var browserUnavailable: LogtoError { browserUnavailableError() }
+
+    /// `timeout` (`.Timeout`): the browser flow ran out of time.
+    public static var timeout: LogtoError { timeoutError() }
 }

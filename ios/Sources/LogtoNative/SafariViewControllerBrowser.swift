@@ -17,7 +17,7 @@ import UIKit
 ///
 /// Register the scheme in Info.plist (`CFBundleURLTypes`). Tapping "Done" reports `user_cancelled`.
 /// Prefer `WebAuthenticationSessionBrowser`, which needs no URL routing.
-public final class SafariViewControllerBrowser: NSObject, BrowserLauncher, @unchecked Sendable {
+public final class SafariViewControllerBrowser: NSObject, DismissibleBrowserLauncher, @unchecked Sendable {
     @MainActor private var controller: SFSafariViewController?
     @MainActor private var session: BrowserSession?
     @MainActor private var redirectURI: URL?
@@ -51,6 +51,14 @@ public final class SafariViewControllerBrowser: NSObject, BrowserLauncher, @unch
         let accepted = session.onRedirect(url)
         finish(dismiss: true)
         return accepted
+    }
+
+    /// Dismisses the Safari view of the running round trip and reports it closed.
+    @MainActor
+    public func dismiss() {
+        let session = self.session
+        finish(dismiss: true)
+        session?.onClosed()
     }
 
     /// Same scheme, host and path (the query carries the response).

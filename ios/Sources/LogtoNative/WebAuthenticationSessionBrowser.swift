@@ -7,11 +7,13 @@ import UIKit
 ///
 /// `prefersEphemeralWebBrowserSession`: true = no shared cookies with Safari (no SSO, no "wants to use … to sign
 /// in" prompt, the user signs in every time); false (default) = shares Safari's cookies.
-public final class WebAuthenticationSessionBrowser: NSObject, BrowserLauncher, @unchecked Sendable {
+public final class WebAuthenticationSessionBrowser: NSObject, DismissibleBrowserLauncher, @unchecked Sendable {
     public let prefersEphemeralWebBrowserSession: Bool
     private let anchor: (@MainActor () -> ASPresentationAnchor?)?
     /// The running session: ASWebAuthenticationSession must be retained while it is shown.
     @MainActor private var current: ASWebAuthenticationSession?
+    /// The round trip of `current`, for `dismiss()`.
+    @MainActor private var currentRoundTrip: BrowserSession?
 
     /// - Parameter anchor: the window to present from; default the key window of the foreground scene.
     public init(prefersEphemeralWebBrowserSession: Bool = false,
@@ -29,7 +31,10 @@ public final class WebAuthenticationSessionBrowser: NSObject, BrowserLauncher, @
             } else {
                 session.onClosed()
             }
-            Task { @MainActor in self?.current = nil }
+            Task { @MainActor in
+                self?.current = nil
+                self?.currentRoundTrip = nil
+            }
         }
         let authSession: ASWebAuthenticationSession
         if #available(iOS 17.4, *), let redirectURI, redirectURI.scheme == "https", let host = redirectURI.host {
@@ -43,10 +48,23 @@ public final class WebAuthenticationSessionBrowser: NSObject, BrowserLauncher, @
         authSession.presentationContextProvider = self
         authSession.prefersEphemeralWebBrowserSession = prefersEphemeralWebBrowserSession
         current = authSession
+        currentRoundTrip = session
         guard authSession.start() else {
             current = nil
+            currentRoundTrip = nil
             throw LogtoError.browserUnavailable
         }
+    }
+
+    /// Cancels the running authentication session (its sheet closes) and reports the round trip closed.
+    @MainActor
+    public func dismiss() {
+        let session = current
+        let roundTrip = currentRoundTrip
+        current = nil
+        currentRoundTrip = nil
+        session?.cancel()
+        roundTrip?.onClosed()
     }
 }
 

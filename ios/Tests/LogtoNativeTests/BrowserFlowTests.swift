@@ -73,6 +73,20 @@ final class BrowserFlowTests: XCTestCase {
         XCTAssertEqual(LogtoError.userCancelled.message, "The user cancelled the action.")
     }
 
+    func testPlatformErrorsAreTheirOwnCases() {
+        guard case .SignInInProgress(code: "sign_in_in_progress", errorMessage: _) = LogtoError.signInInProgress else {
+            return XCTFail("signInInProgress is \(LogtoError.signInInProgress)")
+        }
+        guard case .BrowserUnavailable(code: "browser_unavailable", errorMessage: _) = LogtoError.browserUnavailable else {
+            return XCTFail("browserUnavailable is \(LogtoError.browserUnavailable)")
+        }
+        guard case .Timeout(code: "timeout", errorMessage: _) = LogtoError.timeout else {
+            return XCTFail("timeout is \(LogtoError.timeout)")
+        }
+        XCTAssertEqual(LogtoError.timeout.message, "The sign-in timed out.")
+        XCTAssertEqual(LogtoError.signInInProgress.message, "A sign-in is already in progress.")
+    }
+
     func testInvalidConfig() {
         XCTAssertThrowsError(try LogtoClient(
             config: defaultLogtoConfig(endpoint: "http://logto.example.com", appId: "app"),

@@ -1,9 +1,15 @@
 import Capacitor
 import Foundation
 
-/// The Capacitor bridge of LogtoNative on iOS: decodes each call into a typed
-/// request, delegates to `LogtoNativeImplementation`, wraps results as
-/// `{ value }` and rejects with the stable error codes.
+/// The Capacitor bridge of LogtoNative on iOS. It only converts: each call's
+/// options are decoded into a typed request (BridgeTypes.swift), the work is
+/// delegated to `LogtoNativeImplementation` (built on the Swift layer of ios/:
+/// `LogtoClient`, ASWebAuthenticationSession / SFSafariViewController,
+/// Keychain), results are wrapped as `{ value }`, and failures reject with the
+/// stable error codes of `LogtoBridgeError`.
+///
+/// NOT COMPILED HERE (no Swift toolchain on the machine it was written on):
+/// scripts/check-ios-symbols.mjs checks the symbols it uses.
 @objc(LogtoNativePlugin)
 public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
     public let identifier = "LogtoNativePlugin"
@@ -31,14 +37,18 @@ public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
     override public func load() {
         // Capacitor loads plugins on the main thread (CapacitorBridge.registerPlugins).
         MainActor.assumeIsolated {
-            let implementation = LogtoNativeImplementations.make()
+            let implementation = LogtoNativeImplementation(platform: IOSLogtoPlatform())
             implementation.authStateListener = { [weak self] type in
                 self?.notifyListeners("authStateChange", data: ["type": type.rawValue])
             }
             self.implementation = implementation
         }
+        // With `safariViewController` the redirect comes back as an URL the app is opened with (custom scheme)
+        // or a universal link (https); Capacitor's app and scene delegate proxies post both.
         NotificationCenter.default.addObserver(
             self, selector: #selector(handleOpenURL(_:)), name: .capacitorOpenURL, object: nil)
+        NotificationCenter.default.addObserver(
+            self, selector: #selector(handleOpenURL(_:)), name: .capacitorOpenUniversalLink, object: nil)
     }
 
     deinit {

@@ -2909,6 +2909,21 @@ enum LogtoError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case UserCancelled(code: String, errorMessage: String
     )
     /**
+     * `sign_in_in_progress`: another browser sign-in or sign-out is running (raised by the platform layers).
+     */
+    case SignInInProgress(code: String, errorMessage: String
+    )
+    /**
+     * `browser_unavailable`: no browser could be shown (raised by the platform layers).
+     */
+    case BrowserUnavailable(code: String, errorMessage: String
+    )
+    /**
+     * `timeout`: the browser flow did not finish in time (raised by the platform layers).
+     */
+    case Timeout(code: String, errorMessage: String
+    )
+    /**
      * `fetch_user_info_failed`.
      */
     case FetchUserInfoFailed(code: String, errorMessage: String, reason: String
@@ -2949,8 +2964,7 @@ enum LogtoError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Internal(code: String, errorMessage: String
     )
     /**
-     * An error of a newer core that this binding does not know yet, or one raised by a platform layer that the
-     * core has no variant for (e.g. `sign_in_in_progress`, `browser_unavailable`). `code` is still stable.
+     * An error of a newer core that this binding does not know yet. `code` is still stable.
      */
     case Other(code: String, errorMessage: String
     )
@@ -3022,44 +3036,56 @@ public struct FfiConverterTypeLogtoError: FfiConverterRustBuffer {
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .FetchUserInfoFailed(
+        case 10: return .SignInInProgress(
+            code: try FfiConverterString.read(from: &buf), 
+            errorMessage: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .BrowserUnavailable(
+            code: try FfiConverterString.read(from: &buf), 
+            errorMessage: try FfiConverterString.read(from: &buf)
+            )
+        case 12: return .Timeout(
+            code: try FfiConverterString.read(from: &buf), 
+            errorMessage: try FfiConverterString.read(from: &buf)
+            )
+        case 13: return .FetchUserInfoFailed(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .MissingScopeOrganizations(
+        case 14: return .MissingScopeOrganizations(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf)
             )
-        case 12: return .Oidc(
+        case 15: return .Oidc(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
             error: try FfiConverterString.read(from: &buf), 
             description: try FfiConverterOptionString.read(from: &buf), 
             status: try FfiConverterUInt16.read(from: &buf)
             )
-        case 13: return .Http(
+        case 16: return .Http(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
             status: try FfiConverterUInt16.read(from: &buf)
             )
-        case 14: return .Network(
+        case 17: return .Network(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf)
             )
-        case 15: return .UnexpectedResponse(
+        case 18: return .UnexpectedResponse(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf)
             )
-        case 16: return .Storage(
+        case 19: return .Storage(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf)
             )
-        case 17: return .Internal(
+        case 20: return .Internal(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf)
             )
-        case 18: return .Other(
+        case 21: return .Other(
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf)
             )
@@ -3132,21 +3158,39 @@ public struct FfiConverterTypeLogtoError: FfiConverterRustBuffer {
             FfiConverterString.write(errorMessage, into: &buf)
             
         
-        case let .FetchUserInfoFailed(code,errorMessage,reason):
+        case let .SignInInProgress(code,errorMessage):
             writeInt(&buf, Int32(10))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(errorMessage, into: &buf)
+            
+        
+        case let .BrowserUnavailable(code,errorMessage):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(errorMessage, into: &buf)
+            
+        
+        case let .Timeout(code,errorMessage):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(errorMessage, into: &buf)
+            
+        
+        case let .FetchUserInfoFailed(code,errorMessage,reason):
+            writeInt(&buf, Int32(13))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(errorMessage, into: &buf)
             FfiConverterString.write(reason, into: &buf)
             
         
         case let .MissingScopeOrganizations(code,errorMessage):
-            writeInt(&buf, Int32(11))
+            writeInt(&buf, Int32(14))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(errorMessage, into: &buf)
             
         
         case let .Oidc(code,errorMessage,error,description,status):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(15))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(errorMessage, into: &buf)
             FfiConverterString.write(error, into: &buf)
@@ -3155,38 +3199,38 @@ public struct FfiConverterTypeLogtoError: FfiConverterRustBuffer {
             
         
         case let .Http(code,errorMessage,status):
-            writeInt(&buf, Int32(13))
+            writeInt(&buf, Int32(16))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(errorMessage, into: &buf)
             FfiConverterUInt16.write(status, into: &buf)
             
         
         case let .Network(code,errorMessage):
-            writeInt(&buf, Int32(14))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(errorMessage, into: &buf)
-            
-        
-        case let .UnexpectedResponse(code,errorMessage):
-            writeInt(&buf, Int32(15))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(errorMessage, into: &buf)
-            
-        
-        case let .Storage(code,errorMessage):
-            writeInt(&buf, Int32(16))
-            FfiConverterString.write(code, into: &buf)
-            FfiConverterString.write(errorMessage, into: &buf)
-            
-        
-        case let .Internal(code,errorMessage):
             writeInt(&buf, Int32(17))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(errorMessage, into: &buf)
             
         
-        case let .Other(code,errorMessage):
+        case let .UnexpectedResponse(code,errorMessage):
             writeInt(&buf, Int32(18))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(errorMessage, into: &buf)
+            
+        
+        case let .Storage(code,errorMessage):
+            writeInt(&buf, Int32(19))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(errorMessage, into: &buf)
+            
+        
+        case let .Internal(code,errorMessage):
+            writeInt(&buf, Int32(20))
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(errorMessage, into: &buf)
+            
+        
+        case let .Other(code,errorMessage):
+            writeInt(&buf, Int32(21))
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(errorMessage, into: &buf)
             
@@ -3812,6 +3856,37 @@ public func userCancelledError() -> LogtoError  {
     )
 })
 }
+/**
+ * The `browser_unavailable` error, for the platform layers to raise when no browser can be shown.
+ */
+public func browserUnavailableError() -> LogtoError  {
+    return try!  FfiConverterTypeLogtoError_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_logto_uniffi_fn_func_browser_unavailable_error(uniffiCallStatus
+    )
+})
+}
+/**
+ * The `sign_in_in_progress` error, for the platform layers to raise when a second browser flow starts while one
+ * runs (built here so code and message are the core's on every platform).
+ */
+public func signInInProgressError() -> LogtoError  {
+    return try!  FfiConverterTypeLogtoError_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_logto_uniffi_fn_func_sign_in_in_progress_error(uniffiCallStatus
+    )
+})
+}
+/**
+ * The `timeout` error, for the platform layers to raise when a browser flow runs out of time.
+ */
+public func timeoutError() -> LogtoError  {
+    return try!  FfiConverterTypeLogtoError_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_logto_uniffi_fn_func_timeout_error(uniffiCallStatus
+    )
+})
+}
 
 private enum InitializationResult {
     case ok
@@ -3856,6 +3931,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_logto_uniffi_checksum_func_user_cancelled_error() != 44188) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_func_browser_unavailable_error() != 48229) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_func_sign_in_in_progress_error() != 28277) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_func_timeout_error() != 47093) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_clear_access_token() != 5100) {

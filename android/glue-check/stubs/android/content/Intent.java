@@ -11,5 +11,6 @@ public class Intent {
     public Intent addFlags(int flags) { return this; }
     public Intent setData(android.net.Uri data) { return this; }
     public android.net.Uri getData() { return null; }
+    public String getDataString() { return null; }
     public ComponentName resolveActivity(android.content.pm.PackageManager pm) { return null; }
 }

@@ -5,6 +5,8 @@ public final class CustomTabsIntent {
     public static final class Builder {
         public Builder() {}
         public Builder setShareState(int shareState) { return this; }
+        public Builder setShowTitle(boolean showTitle) { return this; }
+        public Builder setDefaultColorSchemeParams(CustomTabColorSchemeParams params) { return this; }
         public CustomTabsIntent build() { return null; }
     }
 }

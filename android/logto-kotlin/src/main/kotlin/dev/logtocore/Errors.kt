@@ -1,6 +1,9 @@
 package dev.logtocore
 
 import dev.logtocore.ffi.LogtoException
+import dev.logtocore.ffi.browserUnavailableError
+import dev.logtocore.ffi.signInInProgressError
+import dev.logtocore.ffi.timeoutError
 import dev.logtocore.ffi.userCancelledError
 
 /**
@@ -18,6 +21,9 @@ val LogtoException.code: String
         is LogtoException.IdTokenInvalidIat -> code
         is LogtoException.NotAuthenticated -> code
         is LogtoException.UserCancelled -> code
+        is LogtoException.SignInInProgress -> code
+        is LogtoException.BrowserUnavailable -> code
+        is LogtoException.Timeout -> code
         is LogtoException.FetchUserInfoFailed -> code
         is LogtoException.MissingScopeOrganizations -> code
         is LogtoException.Oidc -> code
@@ -41,6 +47,9 @@ val LogtoException.errorMessage: String
         is LogtoException.IdTokenInvalidIat -> errorMessage
         is LogtoException.NotAuthenticated -> errorMessage
         is LogtoException.UserCancelled -> errorMessage
+        is LogtoException.SignInInProgress -> errorMessage
+        is LogtoException.BrowserUnavailable -> errorMessage
+        is LogtoException.Timeout -> errorMessage
         is LogtoException.FetchUserInfoFailed -> errorMessage
         is LogtoException.MissingScopeOrganizations -> errorMessage
         is LogtoException.Oidc -> errorMessage
@@ -52,20 +61,27 @@ val LogtoException.errorMessage: String
         is LogtoException.Other -> errorMessage
     }
 
-/** Errors raised by the platform layers rather than by the core. */
+/**
+ * Errors raised by the platform layers rather than by the core. Each is built by the core (its own
+ * [LogtoException] subclass), so code and message match every other platform.
+ */
 object PlatformErrors {
-    /** Codes of the platform errors the core has no variant for (shared with the Capacitor plugin). */
+    /** The codes, shared with the Swift layer and the Capacitor plugin. */
+    const val USER_CANCELLED = "user_cancelled"
     const val SIGN_IN_IN_PROGRESS = "sign_in_in_progress"
     const val BROWSER_UNAVAILABLE = "browser_unavailable"
+    const val TIMEOUT = "timeout"
 
-    /** `user_cancelled`, built by the core so code and message match every other platform. */
+    /** `user_cancelled` ([LogtoException.UserCancelled]): the user closed the browser. */
     fun userCancelled(): LogtoException = userCancelledError()
 
-    fun signInInProgress(): LogtoException =
-        LogtoException.Other(SIGN_IN_IN_PROGRESS, "Another sign-in or sign-out is in progress.")
+    /** `sign_in_in_progress` ([LogtoException.SignInInProgress]): another browser flow is running. */
+    fun signInInProgress(): LogtoException = signInInProgressError()
 
+    /** `browser_unavailable` ([LogtoException.BrowserUnavailable]): no browser could be opened. */
     fun browserUnavailable(cause: Throwable? = null): LogtoException =
-        LogtoException.Other(BROWSER_UNAVAILABLE, "No browser is available to sign in.").also {
-            if (cause != null) it.initCause(cause)
-        }
+        browserUnavailableError().also { if (cause != null) it.initCause(cause) }
+
+    /** `timeout` ([LogtoException.Timeout]): the browser flow ran out of time. */
+    fun timeout(): LogtoException = timeoutError()
 }

@@ -72,7 +72,7 @@ class BrowserFlowTest {
     @Test
     fun `a launcher that cannot open a browser gives browser_unavailable`() = runBlocking<Unit> {
         val coordinator = BrowserFlowCoordinator()
-        val e = assertThrowsLogto<LogtoException.Other> {
+        val e = assertThrowsLogto<LogtoException.BrowserUnavailable> {
             coordinator.roundTrip("https://idp/auth", REDIRECT_URI, FakeBrowser { throw IllegalStateException("no browser") })
         }
         assertEquals(PlatformErrors.BROWSER_UNAVAILABLE, e.code)
@@ -90,7 +90,7 @@ class BrowserFlowTest {
         }
         val session = withTimeout(5_000) { first.await() }
         assertTrue(coordinator.isBusy)
-        val e = assertThrowsLogto<LogtoException.Other> { coordinator.exclusive { "second" } }
+        val e = assertThrowsLogto<LogtoException.SignInInProgress> { coordinator.exclusive { "second" } }
         assertEquals(PlatformErrors.SIGN_IN_IN_PROGRESS, e.code)
         session.onRedirect(callback)
         assertEquals(BrowserOutcome.Redirected(callback), running.await())
@@ -136,8 +136,9 @@ class BrowserFlowTest {
                 client.signIn(signInOptions(), BrowserLauncher { url, _, session -> launched.complete(url to session) })
             }
             val (url, session) = withTimeout(10_000) { launched.await() }
-            val e = assertThrowsLogto<LogtoException.Other> { client.signIn(signInOptions(), HeadlessBrowser()) }
+            val e = assertThrowsLogto<LogtoException.SignInInProgress> { client.signIn(signInOptions(), HeadlessBrowser()) }
             assertEquals("sign_in_in_progress", e.code)
+            assertEquals("A sign-in is already in progress.", e.errorMessage)
             // The first sign-in's pending state was not replaced: it still completes.
             session.onRedirect(HeadlessBrowser().follow(url, REDIRECT_URI)!!)
             first.await()

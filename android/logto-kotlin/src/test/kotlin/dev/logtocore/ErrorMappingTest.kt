@@ -25,6 +25,28 @@ class ErrorMappingTest {
     }
 
     @Test
+    fun `platform errors are their own subclasses with the core's code and message`() {
+        val cases: List<Triple<LogtoException, Class<*>, Pair<String, String>>> = listOf(
+            Triple(PlatformErrors.userCancelled(), LogtoException.UserCancelled::class.java,
+                "user_cancelled" to "The user cancelled the action."),
+            Triple(PlatformErrors.signInInProgress(), LogtoException.SignInInProgress::class.java,
+                "sign_in_in_progress" to "A sign-in is already in progress."),
+            Triple(PlatformErrors.browserUnavailable(), LogtoException.BrowserUnavailable::class.java,
+                "browser_unavailable" to "No browser is available to sign in."),
+            Triple(PlatformErrors.timeout(), LogtoException.Timeout::class.java,
+                "timeout" to "The sign-in timed out."),
+        )
+        for ((error, type, expected) in cases) {
+            assertTrue(type.isInstance(error), "$error is not a ${type.simpleName}")
+            assertEquals(expected.first, error.code)
+            assertEquals(expected.second, error.errorMessage)
+        }
+        assertEquals(PlatformErrors.TIMEOUT, PlatformErrors.timeout().code)
+        val cause = IllegalStateException("no activity")
+        assertEquals(cause, PlatformErrors.browserUnavailable(cause).cause)
+    }
+
+    @Test
     fun `sign_in_session not_found for an unsolicited callback`() = runBlocking<Unit> {
         LogtoClient(DevIdp.config(), MemoryStorage()).use { client ->
             val e = assertThrowsLogto<LogtoException.SignInSessionNotFound> {

@@ -6,6 +6,7 @@ import android.content.Context
 import android.content.Intent
 import android.net.Uri
 import android.os.Bundle
+import androidx.browser.customtabs.CustomTabColorSchemeParams
 import androidx.browser.customtabs.CustomTabsIntent
 import dev.logtocore.BrowserLauncher
 import dev.logtocore.BrowserSession
@@ -13,18 +14,30 @@ import dev.logtocore.BrowserSession
 /**
  * Opens URLs in a Custom Tab (any browser supporting Custom Tabs, else the default browser) through
  * [LogtoAuthActivity]. One round trip at a time (the [dev.logtocore.BrowserFlowCoordinator] guarantees it).
+ *
+ * [toolbarColor] (ARGB, null = the browser's default) and [showTitle] style the tab.
  */
-class CustomTabsBrowserLauncher(private val context: Context) : BrowserLauncher {
+class CustomTabsBrowserLauncher(
+    private val context: Context,
+    private val toolbarColor: Int? = null,
+    private val showTitle: Boolean = false,
+) : BrowserLauncher {
     override fun launch(url: String, redirectUri: String, session: BrowserSession) {
         val probe = Intent(Intent.ACTION_VIEW, Uri.parse(url)).addCategory(Intent.CATEGORY_BROWSABLE)
         if (probe.resolveActivity(context.packageManager) == null) {
             throw ActivityNotFoundException("no browser can open $url")
         }
-        LogtoAuthActivity.pending = LogtoAuthActivity.Pending(url, session)
+        LogtoAuthActivity.pending = LogtoAuthActivity.Pending(url, session, toolbarColor, showTitle)
         val intent = Intent(context, LogtoAuthActivity::class.java)
         if (context !is Activity) intent.addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
         context.startActivity(intent)
     }
+
+    /**
+     * Closes the Custom Tab of the running round trip, if any (e.g. after a timeout): brings [LogtoAuthActivity]
+     * back on top, which ends the round trip as closed.
+     */
+    fun dismiss() = LogtoAuthActivity.dismiss(context)
 }
 
 /**
@@ -39,7 +52,12 @@ class CustomTabsBrowserLauncher(private val context: Context) : BrowserLauncher 
  * coordinator's grace period is only a second line of defence.
  */
 class LogtoAuthActivity : Activity() {
-    internal data class Pending(val url: String, val session: BrowserSession)
+    internal data class Pending(
+        val url: String,
+        val session: BrowserSession,
+        val toolbarColor: Int? = null,
+        val showTitle: Boolean = false,
+    )
 
     private var browserOpened = false
 
@@ -63,10 +81,13 @@ class LogtoAuthActivity : Activity() {
         if (!browserOpened) {
             browserOpened = true
             try {
-                CustomTabsIntent.Builder()
+                val builder = CustomTabsIntent.Builder()
                     .setShareState(CustomTabsIntent.SHARE_STATE_OFF)
-                    .build()
-                    .launchUrl(this, Uri.parse(current.url))
+                    .setShowTitle(current.showTitle)
+                current.toolbarColor?.let { color ->
+                    builder.setDefaultColorSchemeParams(CustomTabColorSchemeParams.Builder().setToolbarColor(color).build())
+                }
+                builder.build().launchUrl(this, Uri.parse(current.url))
             } catch (e: ActivityNotFoundException) {
                 finishWith { current.session.onClosed() }
             }
@@ -104,6 +125,19 @@ class LogtoAuthActivity : Activity() {
 
         @Volatile
         internal var pending: Pending? = null
+
+        /**
+         * Closes the Custom Tab of the running round trip, if one is open: restarts this activity with
+         * `CLEAR_TOP | SINGLE_TOP` (which removes the tab above it) and without a redirect, so its next `onResume`
+         * reports the round trip as closed. Does nothing when no round trip is waiting.
+         */
+        fun dismiss(context: Context) {
+            if (pending == null) return
+            val intent = Intent(context, LogtoAuthActivity::class.java)
+                .addFlags(Intent.FLAG_ACTIVITY_CLEAR_TOP or Intent.FLAG_ACTIVITY_SINGLE_TOP)
+            if (context !is Activity) intent.addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
+            context.startActivity(intent)
+        }
     }
 }
 

@@ -758,6 +758,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_logto_uniffi_checksum_func_user_cancelled_error(
     ): Int
+    external fun uniffi_logto_uniffi_checksum_func_browser_unavailable_error(
+    ): Int
+    external fun uniffi_logto_uniffi_checksum_func_sign_in_in_progress_error(
+    ): Int
+    external fun uniffi_logto_uniffi_checksum_func_timeout_error(
+    ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_clear_access_token(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_clear_all_tokens(
@@ -908,6 +914,12 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_logto_uniffi_fn_func_user_cancelled_error(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_logto_uniffi_fn_func_browser_unavailable_error(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_logto_uniffi_fn_func_sign_in_in_progress_error(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_logto_uniffi_fn_func_timeout_error(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_logto_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_logto_uniffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1055,6 +1067,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_logto_uniffi_checksum_func_user_cancelled_error() and 0xFFFF) != 44188) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_func_browser_unavailable_error() and 0xFFFF) != 48229) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_func_sign_in_in_progress_error() and 0xFFFF) != 28277) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_func_timeout_error() and 0xFFFF) != 47093) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_clear_access_token() and 0xFFFF) != 5100) {
@@ -4069,6 +4090,45 @@ sealed class LogtoException: kotlin.Exception() {
     }
     
     /**
+     * `sign_in_in_progress`: another browser sign-in or sign-out is running (raised by the platform layers).
+     */
+    class SignInInProgress(
+        
+        val `code`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String
+        ) : LogtoException() {
+        override val message
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }"
+    }
+    
+    /**
+     * `browser_unavailable`: no browser could be shown (raised by the platform layers).
+     */
+    class BrowserUnavailable(
+        
+        val `code`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String
+        ) : LogtoException() {
+        override val message
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }"
+    }
+    
+    /**
+     * `timeout`: the browser flow did not finish in time (raised by the platform layers).
+     */
+    class Timeout(
+        
+        val `code`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String
+        ) : LogtoException() {
+        override val message
+            get() = "code=${ `code` }, errorMessage=${ `errorMessage` }"
+    }
+    
+    /**
      * `fetch_user_info_failed`.
      */
     class FetchUserInfoFailed(
@@ -4183,8 +4243,7 @@ sealed class LogtoException: kotlin.Exception() {
     }
     
     /**
-     * An error of a newer core that this binding does not know yet, or one raised by a platform layer that the
-     * core has no variant for (e.g. `sign_in_in_progress`, `browser_unavailable`). `code` is still stable.
+     * An error of a newer core that this binding does not know yet. `code` is still stable.
      */
     class Other(
         
@@ -4254,44 +4313,56 @@ public object FfiConverterTypeLogtoError : FfiConverterRustBuffer<LogtoException
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            10 -> LogtoException.FetchUserInfoFailed(
+            10 -> LogtoException.SignInInProgress(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            11 -> LogtoException.BrowserUnavailable(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            12 -> LogtoException.Timeout(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            13 -> LogtoException.FetchUserInfoFailed(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            11 -> LogtoException.MissingScopeOrganizations(
+            14 -> LogtoException.MissingScopeOrganizations(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            12 -> LogtoException.Oidc(
+            15 -> LogtoException.Oidc(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterUShort.read(buf),
                 )
-            13 -> LogtoException.Http(
+            16 -> LogtoException.Http(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterUShort.read(buf),
                 )
-            14 -> LogtoException.Network(
+            17 -> LogtoException.Network(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            15 -> LogtoException.UnexpectedResponse(
+            18 -> LogtoException.UnexpectedResponse(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            16 -> LogtoException.Storage(
+            19 -> LogtoException.Storage(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            17 -> LogtoException.Internal(
+            20 -> LogtoException.Internal(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
-            18 -> LogtoException.Other(
+            21 -> LogtoException.Other(
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
                 )
@@ -4353,6 +4424,24 @@ public object FfiConverterTypeLogtoError : FfiConverterRustBuffer<LogtoException
                 + FfiConverterString.allocationSize(value.`errorMessage`)
             )
             is LogtoException.UserCancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+            )
+            is LogtoException.SignInInProgress -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+            )
+            is LogtoException.BrowserUnavailable -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+            )
+            is LogtoException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterString.allocationSize(value.`code`)
@@ -4479,21 +4568,39 @@ public object FfiConverterTypeLogtoError : FfiConverterRustBuffer<LogtoException
                 FfiConverterString.write(value.`errorMessage`, buf)
                 Unit
             }
-            is LogtoException.FetchUserInfoFailed -> {
+            is LogtoException.SignInInProgress -> {
                 buf.putInt(10)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                Unit
+            }
+            is LogtoException.BrowserUnavailable -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                Unit
+            }
+            is LogtoException.Timeout -> {
+                buf.putInt(12)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                Unit
+            }
+            is LogtoException.FetchUserInfoFailed -> {
+                buf.putInt(13)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterString.write(value.`reason`, buf)
                 Unit
             }
             is LogtoException.MissingScopeOrganizations -> {
-                buf.putInt(11)
+                buf.putInt(14)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
                 Unit
             }
             is LogtoException.Oidc -> {
-                buf.putInt(12)
+                buf.putInt(15)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterString.write(value.`error`, buf)
@@ -4502,38 +4609,38 @@ public object FfiConverterTypeLogtoError : FfiConverterRustBuffer<LogtoException
                 Unit
             }
             is LogtoException.Http -> {
-                buf.putInt(13)
+                buf.putInt(16)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
                 FfiConverterUShort.write(value.`status`, buf)
                 Unit
             }
             is LogtoException.Network -> {
-                buf.putInt(14)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                Unit
-            }
-            is LogtoException.UnexpectedResponse -> {
-                buf.putInt(15)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                Unit
-            }
-            is LogtoException.Storage -> {
-                buf.putInt(16)
-                FfiConverterString.write(value.`code`, buf)
-                FfiConverterString.write(value.`errorMessage`, buf)
-                Unit
-            }
-            is LogtoException.Internal -> {
                 buf.putInt(17)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
                 Unit
             }
-            is LogtoException.Other -> {
+            is LogtoException.UnexpectedResponse -> {
                 buf.putInt(18)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                Unit
+            }
+            is LogtoException.Storage -> {
+                buf.putInt(19)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                Unit
+            }
+            is LogtoException.Internal -> {
+                buf.putInt(20)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                Unit
+            }
+            is LogtoException.Other -> {
+                buf.putInt(21)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
                 Unit
@@ -5158,6 +5265,46 @@ public object FfiConverterSequenceTypePrompt: FfiConverterRustBuffer<List<Prompt
             return FfiConverterTypeLogtoError.lift(
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_logto_uniffi_fn_func_user_cancelled_error(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The `browser_unavailable` error, for the platform layers to raise when no browser can be shown.
+         */ fun `browserUnavailableError`(): LogtoException {
+            return FfiConverterTypeLogtoError.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_logto_uniffi_fn_func_browser_unavailable_error(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The `sign_in_in_progress` error, for the platform layers to raise when a second browser flow starts while one
+         * runs (built here so code and message are the core's on every platform).
+         */ fun `signInInProgressError`(): LogtoException {
+            return FfiConverterTypeLogtoError.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_logto_uniffi_fn_func_sign_in_in_progress_error(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The `timeout` error, for the platform layers to raise when a browser flow runs out of time.
+         */ fun `timeoutError`(): LogtoException {
+            return FfiConverterTypeLogtoError.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_logto_uniffi_fn_func_timeout_error(
     
         _status)
 }

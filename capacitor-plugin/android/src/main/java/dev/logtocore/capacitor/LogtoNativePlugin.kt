@@ -15,9 +15,9 @@ import kotlinx.coroutines.launch
 import org.json.JSONObject
 
 /**
- * The Capacitor bridge of LogtoNative on Android: parses each call into a
- * typed request ([BridgeRequests]), delegates to [LogtoNativeImplementation],
- * wraps results as `{ value }` and rejects with the stable error codes.
+ * The Capacitor bridge of LogtoNative on Android. It only converts: each call's arguments are parsed into a typed
+ * request ([BridgeRequests]), the work is delegated to [LogtoNativeImplementation] (pure Kotlin, JVM-tested), results
+ * are wrapped as `{ value }`, and failures reject with the stable error codes of [LogtoBridgeException].
  */
 @CapacitorPlugin(name = "LogtoNative")
 class LogtoNativePlugin : Plugin() {
@@ -25,10 +25,12 @@ class LogtoNativePlugin : Plugin() {
     private lateinit var implementation: LogtoNativeImplementation
 
     override fun load() {
-        implementation = LogtoNativeImplementations.create(this)
+        implementation = LogtoNativeImplementation(AndroidLogtoPlatform(context.applicationContext) { activity })
         implementation.setAuthStateListener { type ->
             notifyListeners("authStateChange", JSObject().put("type", type.wireName))
         }
+        // Cold start: the app may have been launched by the redirect of a sign-in its previous process started.
+        activity?.intent?.dataString?.let { implementation.onRedirect(it) }
     }
 
     override fun handleOnNewIntent(intent: Intent) {
@@ -56,14 +58,13 @@ class LogtoNativePlugin : Plugin() {
 
     @PluginMethod
     fun signIn(call: PluginCall) = dispatch(call) {
-        val request = BridgeRequests.signIn(call.data)
-        implementation.signIn(requireActivity(), request)
+        implementation.signIn(BridgeRequests.signIn(call.data))
         call.resolve()
     }
 
     @PluginMethod
     fun signOut(call: PluginCall) = dispatch(call) {
-        implementation.signOut(requireActivity(), BridgeRequests.optionalString(call.data, "postLogoutRedirectUri"))
+        implementation.signOut(BridgeRequests.optionalString(call.data, "postLogoutRedirectUri"))
         call.resolve()
     }
 
@@ -127,9 +128,6 @@ class LogtoNativePlugin : Plugin() {
         implementation.handleSignInCallback(BridgeRequests.requiredString(call.data, "url"))
         call.resolve()
     }
-
-    private fun requireActivity() =
-        activity ?: throw LogtoBridgeException("browser_unavailable", "No activity to show the browser from.")
 
     private fun resolveNullable(call: PluginCall, value: String?) {
         call.resolve(JSObject().put("value", value ?: JSONObject.NULL))
