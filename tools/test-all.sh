@@ -13,6 +13,7 @@ bash tools/setup.sh
 section "Rust: logto-core unit, conformance and end-to-end tests (dev IdP)"
 cargo test -p logto-core --locked
 cargo clippy -p logto-core --all-targets --locked -- -D warnings
+cargo fmt -p logto-core -p logto-uniffi -- --check
 
 section "logto-core builds for Android (cargo check, aarch64-linux-android)"
 bash tools/check-android-target.sh

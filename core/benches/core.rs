@@ -10,10 +10,10 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 
-#[path = "../tests/support/keys.rs"]
-mod keys;
 #[path = "../tests/support/fault_op.rs"]
 mod fault_op;
+#[path = "../tests/support/keys.rs"]
+mod keys;
 
 use fault_op::{Answer, FaultOp, start_sign_in};
 

@@ -108,7 +108,8 @@ async fn wait_for_redirect(listener: &TcpListener, path: &str) -> std::io::Resul
             return Ok(Redirect { url, stream });
         }
         let body = "<h1>Not found</h1>";
-        let response = format!("HTTP/1.1 404 Not Found\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
+        let response =
+            format!("HTTP/1.1 404 Not Found\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}", body.len());
         stream.write_all(response.as_bytes()).await.ok();
     }
 }
@@ -122,8 +123,10 @@ async fn wait(listener: &TcpListener, path: &str) -> Result<Redirect, LogtoError
 
 async fn run(args: Args) -> Result<(), LogtoError> {
     // RFC 8252 §8.3: bind to the loopback interface only, on an ephemeral port.
-    let listener = TcpListener::bind("127.0.0.1:0").await.map_err(|e| LogtoError::Network { message: e.to_string() })?;
-    let origin = format!("http://{}", listener.local_addr().map_err(|e| LogtoError::Network { message: e.to_string() })?);
+    let listener =
+        TcpListener::bind("127.0.0.1:0").await.map_err(|e| LogtoError::Network { message: e.to_string() })?;
+    let origin =
+        format!("http://{}", listener.local_addr().map_err(|e| LogtoError::Network { message: e.to_string() })?);
     let redirect_uri = format!("{origin}/callback");
     let post_logout_uri = format!("{origin}/callback/sign-out");
 
@@ -137,7 +140,8 @@ async fn run(args: Args) -> Result<(), LogtoError> {
     options.extra_params = args.extra_params;
     let url = client.sign_in_url(options).await?;
     eprintln!("Opening the system browser to sign in…");
-    open_browser(&args.browser_command, &url).map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
+    open_browser(&args.browser_command, &url)
+        .map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
     let redirect = wait(&listener, "/callback").await?;
     match client.handle_sign_in_callback(&redirect.url).await {
         Ok(()) => redirect.answer("Signed in", "You can close this window and return to the app.").await,

@@ -108,19 +108,31 @@ mod tests {
             assert_eq!(check(cb, R, false).unwrap_err(), "callback_uri_verification.redirect_uri_mismatched", "{cb}");
         }
         let lb = "http://127.0.0.1:51234/callback";
-        assert_eq!(check("http://127.0.0.1:51235/callback?code=c&state=s1", lb, false).unwrap_err(), "callback_uri_verification.redirect_uri_mismatched");
+        assert_eq!(
+            check("http://127.0.0.1:51235/callback?code=c&state=s1", lb, false).unwrap_err(),
+            "callback_uri_verification.redirect_uri_mismatched"
+        );
     }
 
     #[test]
     fn state_is_checked_before_anything_else() {
         assert_eq!(check(&format!("{R}?code=c"), R, true).unwrap_err(), "callback_uri_verification.missing_state");
-        assert_eq!(check(&format!("{R}?code=c&state=s2&{ISS_Q}"), R, true).unwrap_err(), "callback_uri_verification.state_mismatched");
-        assert_eq!(check(&format!("{R}?error=access_denied&state=bad"), R, false).unwrap_err(), "callback_uri_verification.state_mismatched");
+        assert_eq!(
+            check(&format!("{R}?code=c&state=s2&{ISS_Q}"), R, true).unwrap_err(),
+            "callback_uri_verification.state_mismatched"
+        );
+        assert_eq!(
+            check(&format!("{R}?error=access_denied&state=bad"), R, false).unwrap_err(),
+            "callback_uri_verification.state_mismatched"
+        );
     }
 
     #[test]
     fn rfc9207_issuer() {
-        assert_eq!(check(&format!("{R}?code=c&state=s1"), R, true).unwrap_err(), "callback_uri_verification.missing_issuer");
+        assert_eq!(
+            check(&format!("{R}?code=c&state=s1"), R, true).unwrap_err(),
+            "callback_uri_verification.missing_issuer"
+        );
         let evil = format!("{R}?code=c&state=s1&iss=https%3A%2F%2Fevil%2Foidc");
         assert_eq!(check(&evil, R, true).unwrap_err(), "callback_uri_verification.issuer_mismatched");
         assert_eq!(check(&evil, R, false).unwrap_err(), "callback_uri_verification.issuer_mismatched");
@@ -132,8 +144,13 @@ mod tests {
     #[test]
     fn error_response_is_surfaced() {
         let e = CallbackExpectations { redirect_uri: R, state: "s1", issuer: ISS, iss_required: true };
-        let err = parse_callback(&format!("{R}?error=access_denied&error_description=User+said+no&state=s1&{ISS_Q}"), &e).unwrap_err();
-        assert_eq!(err, LogtoError::CallbackErrorFound { error: "access_denied".into(), description: Some("User said no".into()) });
+        let err =
+            parse_callback(&format!("{R}?error=access_denied&error_description=User+said+no&state=s1&{ISS_Q}"), &e)
+                .unwrap_err();
+        assert_eq!(
+            err,
+            LogtoError::CallbackErrorFound { error: "access_denied".into(), description: Some("User said no".into()) }
+        );
     }
 
     #[test]
@@ -166,9 +183,21 @@ mod tests {
     fn malformed_callbacks() {
         assert_eq!(check("not a url", R, false).unwrap_err(), "callback_uri_verification.invalid_url");
         assert_eq!(check(&format!("{R}?state=s1"), R, false).unwrap_err(), "callback_uri_verification.missing_code");
-        assert_eq!(check(&format!("{R}?state=s1&code="), R, false).unwrap_err(), "callback_uri_verification.missing_code");
-        assert_eq!(check(&format!("{R}?state=s1&code=a&code=b"), R, false).unwrap_err(), "callback_uri_verification.invalid_url");
-        assert_eq!(check(&format!("{R}?state=s1&state=s1&code=a"), R, false).unwrap_err(), "callback_uri_verification.invalid_url");
-        assert_eq!(check(&format!("{R}?state=%FF%FE&code=a"), R, false).unwrap_err(), "callback_uri_verification.state_mismatched");
+        assert_eq!(
+            check(&format!("{R}?state=s1&code="), R, false).unwrap_err(),
+            "callback_uri_verification.missing_code"
+        );
+        assert_eq!(
+            check(&format!("{R}?state=s1&code=a&code=b"), R, false).unwrap_err(),
+            "callback_uri_verification.invalid_url"
+        );
+        assert_eq!(
+            check(&format!("{R}?state=s1&state=s1&code=a"), R, false).unwrap_err(),
+            "callback_uri_verification.invalid_url"
+        );
+        assert_eq!(
+            check(&format!("{R}?state=%FF%FE&code=a"), R, false).unwrap_err(),
+            "callback_uri_verification.state_mismatched"
+        );
     }
 }

@@ -12,16 +12,18 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 
 use crate::callback::{CallbackExpectations, parse_callback};
-use crate::claims::{AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims, decode_segment, split_jwt};
+use crate::claims::{
+    AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims, decode_segment, split_jwt,
+};
 use crate::config::{LogtoConfig, ORGANIZATIONS_SCOPE, ResolvedConfig, check_redirect_uri};
 use crate::discovery::ProviderMetadata;
 use crate::error::{CallbackErrorKind, LogtoError, Result};
 use crate::http::Http;
 use crate::jwt::{IdTokenExpectations, Jwks, VerifyError, verify_id_token};
+use crate::pkce;
 use crate::session::{AccessToken, Document, PendingSignIn, ProviderCache, Session, access_token_key, storage_key};
 use crate::sign_in::{AuthorizationRequest, SignInOptions, build_authorization_url};
 use crate::storage::Storage;
-use crate::pkce;
 
 /// An unknown `kid` triggers at most one JWKS refetch per this period, so forged tokens cannot make the client
 /// hammer the provider (OIDC Core §10.1.1 key rotation).
@@ -179,9 +181,14 @@ impl LogtoClient {
         let code_verifier = pkce::code_verifier()?;
         let state = pkce::state_or_nonce()?;
         let nonce = pkce::state_or_nonce()?;
-        let request = AuthorizationRequest { state: &state, nonce: &nonce, code_challenge: &pkce::code_challenge(&code_verifier) };
+        let request = AuthorizationRequest {
+            state: &state,
+            nonce: &nonce,
+            code_challenge: &pkce::code_challenge(&code_verifier),
+        };
         let url = build_authorization_url(&metadata.authorization_endpoint, &inner.config, &options, &request)?;
-        let pending = PendingSignIn { redirect_uri: options.redirect_uri, state, nonce, code_verifier, created_at: now() };
+        let pending =
+            PendingSignIn { redirect_uri: options.redirect_uri, state, nonce, code_verifier, created_at: now() };
         inner
             .update(|doc| {
                 doc.pending_sign_in = Some(pending);
@@ -326,10 +333,9 @@ impl LogtoClient {
         let inner = &self.inner;
         let token = self.get_access_token(None, None).await?;
         let metadata = inner.provider().await?;
-        let endpoint = metadata
-            .userinfo_endpoint
-            .as_deref()
-            .ok_or_else(|| LogtoError::FetchUserInfoFailed { reason: "the provider has no userinfo endpoint".into() })?;
+        let endpoint = metadata.userinfo_endpoint.as_deref().ok_or_else(|| LogtoError::FetchUserInfoFailed {
+            reason: "the provider has no userinfo endpoint".into(),
+        })?;
         let info: UserInfo = inner
             .http
             .get_json(endpoint, Some(&token), "user info")
@@ -386,7 +392,8 @@ impl LogtoClient {
             .end_session_endpoint
             .as_deref()
             .ok_or_else(|| LogtoError::unexpected("the provider has no end_session_endpoint"))?;
-        let mut url = url::Url::parse(endpoint).map_err(|_| LogtoError::unexpected("end_session_endpoint is not a URL"))?;
+        let mut url =
+            url::Url::parse(endpoint).map_err(|_| LogtoError::unexpected("end_session_endpoint is not a URL"))?;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("client_id", &inner.config.app_id);
@@ -487,8 +494,10 @@ impl Inner {
     /// Discovery, from the cache when fresh.
     async fn provider(&self) -> Result<ProviderMetadata> {
         let ttl = self.config.discovery_cache_ttl.as_secs() as i64;
+        // Fresh if fetched within the TTL (a cache "from the future", after a clock change, is not trusted).
         let fresh = |l: &Loaded| {
-            l.doc.provider.as_ref().filter(|p| now() - p.fetched_at < ttl && now() >= p.fetched_at).map(|p| p.metadata.clone())
+            let now = now();
+            l.doc.provider.as_ref().filter(|p| (0..ttl).contains(&(now - p.fetched_at))).map(|p| p.metadata.clone())
         };
         if let Some(m) = self.read(fresh).await? {
             return Ok(m);
@@ -501,13 +510,14 @@ impl Inner {
         metadata.validate(&self.config.issuer)?;
         let cached = metadata.clone();
         // A cache that fails to persist is only a missed optimisation; the in-memory copy is still used.
-        let (_, _cache_persisted) = self.update_in_memory(|doc| {
-            // Keep the JWKS only if it still comes from the same place.
-            let jwks = doc.provider.take().filter(|p| p.metadata.jwks_uri == cached.jwks_uri).and_then(|p| p.jwks);
-            doc.provider = Some(ProviderCache { metadata: cached, fetched_at: now(), jwks });
-            Ok(())
-        })
-        .await?;
+        let (_, _cache_persisted) = self
+            .update_in_memory(|doc| {
+                // Keep the JWKS only if it still comes from the same place.
+                let jwks = doc.provider.take().filter(|p| p.metadata.jwks_uri == cached.jwks_uri).and_then(|p| p.jwks);
+                doc.provider = Some(ProviderCache { metadata: cached, fetched_at: now(), jwks });
+                Ok(())
+            })
+            .await?;
         Ok(metadata)
     }
 
@@ -515,27 +525,26 @@ impl Inner {
     async fn jwks(&self, refetch: bool) -> Result<Jwks> {
         let metadata = self.provider().await?;
         let cached = |l: &Loaded| l.doc.provider.as_ref().and_then(|p| p.jwks.clone());
-        if !refetch
-            && let Some(jwks) = self.read(cached).await? {
-                return Ok(jwks);
-            }
+        if !refetch && let Some(jwks) = self.read(cached).await? {
+            return Ok(jwks);
+        }
         let _fetching = self.provider_lock.lock().await;
-        if !refetch
-            && let Some(jwks) = self.read(cached).await? {
-                return Ok(jwks);
-            }
+        if !refetch && let Some(jwks) = self.read(cached).await? {
+            return Ok(jwks);
+        }
         let jwks: Jwks = self.http.get_json(&metadata.jwks_uri, None, "JWKS").await?;
         if jwks.keys.is_empty() {
             return Err(LogtoError::unexpected("the JWKS has no keys"));
         }
         let stored = jwks.clone();
-        let (_, _cache_persisted) = self.update_in_memory(|doc| {
-            if let Some(p) = doc.provider.as_mut() {
-                p.jwks = Some(stored);
-            }
-            Ok(())
-        })
-        .await?;
+        let (_, _cache_persisted) = self
+            .update_in_memory(|doc| {
+                if let Some(p) = doc.provider.as_mut() {
+                    p.jwks = Some(stored);
+                }
+                Ok(())
+            })
+            .await?;
         Ok(jwks)
     }
 
@@ -548,7 +557,12 @@ impl Inner {
         true
     }
 
-    async fn verify_id_token(&self, token: &str, nonce: Option<&str>, previous_sub: Option<&str>) -> Result<IdTokenClaims> {
+    async fn verify_id_token(
+        &self,
+        token: &str,
+        nonce: Option<&str>,
+        previous_sub: Option<&str>,
+    ) -> Result<IdTokenClaims> {
         let metadata = self.provider().await?;
         let expect = IdTokenExpectations {
             issuer: &metadata.issuer,
@@ -591,20 +605,30 @@ impl Inner {
         ];
         let tokens: TokenResponse = self.http.post_form_json(&metadata.token_endpoint, &form, "token").await?;
         tokens.check()?;
-        let id_token = tokens.id_token.as_deref().ok_or_else(|| LogtoError::id_token("missing from the token response"))?;
+        let id_token =
+            tokens.id_token.as_deref().ok_or_else(|| LogtoError::id_token("missing from the token response"))?;
         let claims = self.verify_id_token(id_token, Some(&pending.nonce), None).await?;
         Ok((tokens, claims))
     }
 
     async fn revoke(&self, metadata: &ProviderMetadata, refresh_token: &str) {
         if let Some(endpoint) = &metadata.revocation_endpoint {
-            let form = [("token", refresh_token), ("token_type_hint", "refresh_token"), ("client_id", self.config.app_id.as_str())];
+            let form = [
+                ("token", refresh_token),
+                ("token_type_hint", "refresh_token"),
+                ("client_id", self.config.app_id.as_str()),
+            ];
             // Best effort (RFC 7009 §2.2): the local session is gone either way.
             let _ = self.http.post_form(endpoint, &form).await;
         }
     }
 
-    async fn access_token(&self, resource: Option<&str>, organization_id: Option<&str>, options: GetAccessTokenOptions) -> Result<String> {
+    async fn access_token(
+        &self,
+        resource: Option<&str>,
+        organization_id: Option<&str>,
+        options: GetAccessTokenOptions,
+    ) -> Result<String> {
         if organization_id.is_some() && !self.config.scopes.iter().any(|s| s == ORGANIZATIONS_SCOPE) {
             return Err(LogtoError::MissingScopeOrganizations);
         }
@@ -616,9 +640,11 @@ impl Inner {
         };
         let seen = self.read(cached).await??;
         if let Some(entry) = &seen
-            && !options.force_refresh && entry.is_fresh(now(), margin) {
-                return Ok(entry.token.clone());
-            }
+            && !options.force_refresh
+            && entry.is_fresh(now(), margin)
+        {
+            return Ok(entry.token.clone());
+        }
 
         let _refreshing = self.refresh_lock.lock().await;
         // Someone may have refreshed while we waited: use their token unless it is the one we wanted replaced.

@@ -245,10 +245,13 @@ mod tests {
 
     #[test]
     fn http_only_for_loopback() {
-        for ok in ["http://127.0.0.1:3001", "http://localhost:80", "http://[::1]:9", "http://127.8.0.1", "https://x.y"] {
+        for ok in ["http://127.0.0.1:3001", "http://localhost:80", "http://[::1]:9", "http://127.8.0.1", "https://x.y"]
+        {
             assert!(LogtoConfig::new(ok, "app").resolve().is_ok(), "{ok}");
         }
-        for bad in ["http://example.com", "http://10.0.0.1", "ftp://x", "not a url", "https://u:p@x.y", "https://x.y?q=1"] {
+        for bad in
+            ["http://example.com", "http://10.0.0.1", "ftp://x", "not a url", "https://u:p@x.y", "https://x.y?q=1"]
+        {
             let err = LogtoConfig::new(bad, "app").resolve().unwrap_err();
             assert_eq!(err.code(), "invalid_config", "{bad}");
         }

@@ -48,14 +48,16 @@ impl ProviderMetadata {
         ];
         for (name, value) in required {
             if let Some(value) = value {
-                let url = Url::parse(value).map_err(|_| LogtoError::unexpected(format!("discovery {name} is not a URL")))?;
+                let url =
+                    Url::parse(value).map_err(|_| LogtoError::unexpected(format!("discovery {name} is not a URL")))?;
                 check_transport(&url, name).map_err(|e| LogtoError::unexpected(format!("discovery: {e}")))?;
             }
         }
         if let Some(methods) = &self.code_challenge_methods_supported
-            && !methods.iter().any(|m| m == "S256") {
-                return Err(LogtoError::unexpected("the provider does not support PKCE S256"));
-            }
+            && !methods.iter().any(|m| m == "S256")
+        {
+            return Err(LogtoError::unexpected("the provider does not support PKCE S256"));
+        }
         Ok(())
     }
 }

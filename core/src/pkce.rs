@@ -9,7 +9,8 @@ use crate::error::{LogtoError, Result};
 /// `n` bytes from the OS CSPRNG (getrandom: `getrandom(2)`, `SecRandomCopyBytes`, `BCryptGenRandom`…), base64url.
 pub(crate) fn random_url_safe(n: usize) -> Result<String> {
     let mut bytes = vec![0u8; n];
-    getrandom::fill(&mut bytes).map_err(|e| LogtoError::Internal { message: format!("OS random generator failed: {e}") })?;
+    getrandom::fill(&mut bytes)
+        .map_err(|e| LogtoError::Internal { message: format!("OS random generator failed: {e}") })?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 

@@ -155,7 +155,8 @@ mod tests {
             refresh_token: Some("RT-SECRET".into()),
             access_tokens: BTreeMap::new(),
         };
-        s.access_tokens.insert("".into(), AccessToken { token: "AT-SECRET".into(), scope: None, issued_at: 0, expires_at: 1 });
+        s.access_tokens
+            .insert("".into(), AccessToken { token: "AT-SECRET".into(), scope: None, issued_at: 0, expires_at: 1 });
         let p = PendingSignIn {
             redirect_uri: "r".into(),
             state: "STATE-SECRET".into(),

@@ -90,7 +90,9 @@ impl DirectSignIn {
         match value.split_once(':') {
             Some(("social", t)) if !t.is_empty() => Ok(Self::social(t)),
             Some(("sso", t)) if !t.is_empty() => Ok(Self::sso(t)),
-            _ => Err(LogtoError::config(format!("direct sign-in must be `social:<target>` or `sso:<id>`, got `{value}`"))),
+            _ => Err(LogtoError::config(format!(
+                "direct sign-in must be `social:<target>` or `sso:<id>`, got `{value}`"
+            ))),
         }
     }
 

@@ -77,12 +77,16 @@ async fn pkce_challenge_matches_the_verifier_sent() {
     let op = op_with(&key).await;
     let client = op.client();
     let url = client.sign_in_url(logto_core::SignInOptions::new("com.example.app://callback")).await.unwrap();
-    let q: std::collections::HashMap<String, String> = url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
+    let q: std::collections::HashMap<String, String> =
+        url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
     assert_eq!(q["code_challenge_method"], "S256");
     let state = q["state"].clone();
     op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&q["nonce"]))), None)));
     let iss = url::form_urlencoded::byte_serialize(op.issuer.as_bytes()).collect::<String>();
-    client.handle_sign_in_callback(&format!("com.example.app://callback?code=c&state={state}&iss={iss}")).await.unwrap();
+    client
+        .handle_sign_in_callback(&format!("com.example.app://callback?code=c&state={state}&iss={iss}"))
+        .await
+        .unwrap();
     let verifier = op.state.token_forms.lock().unwrap()[0]["code_verifier"].clone();
     let expected = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(sha2::Sha256::digest(verifier.as_bytes()));
     assert_eq!(q["code_challenge"], expected);
@@ -104,17 +108,24 @@ async fn rp_nonce_invalid() {
 async fn rp_id_token_aud_invalid_and_missing() {
     let key = TestKey::es384("k1");
     let op = op_with(&key).await;
-    assert_eq!(expect_id_token_rejected(&op, &key, json!({"aud": "someone-else"})).await.code(), "id_token.invalid_token");
+    assert_eq!(
+        expect_id_token_rejected(&op, &key, json!({"aud": "someone-else"})).await.code(),
+        "id_token.invalid_token"
+    );
     assert_eq!(expect_id_token_rejected(&op, &key, json!({"aud": null})).await.code(), "id_token.invalid_token");
     // oidcc-client-test-refresh-token-invalid-azp analogue: several audiences need azp = client.
-    assert_eq!(expect_id_token_rejected(&op, &key, json!({"aud": ["rp-test-client", "x"]})).await.code(), "id_token.invalid_token");
+    assert_eq!(
+        expect_id_token_rejected(&op, &key, json!({"aud": ["rp-test-client", "x"]})).await.code(),
+        "id_token.invalid_token"
+    );
 }
 
 #[tokio::test]
 async fn rp_id_token_kid_absent_single_jwks_is_accepted() {
     let key = TestKey::rs256("only");
     let op = op_with(&key).await;
-    let (_, result) = sign_in_with(&op, |s| key.sign_with_header(&json!({"alg": "RS256"}), &op.id_claims(&s.nonce))).await;
+    let (_, result) =
+        sign_in_with(&op, |s| key.sign_with_header(&json!({"alg": "RS256"}), &op.id_claims(&s.nonce))).await;
     result.unwrap();
 }
 
@@ -124,7 +135,8 @@ async fn rp_id_token_kid_absent_multiple_jwks_is_rejected() {
     let b = TestKey::es384_other("b");
     let op = FaultOp::start().await;
     op.publish(&[&a, &b]);
-    let (_, result) = sign_in_with(&op, |s| a.sign_with_header(&json!({"alg": "ES384"}), &op.id_claims(&s.nonce))).await;
+    let (_, result) =
+        sign_in_with(&op, |s| a.sign_with_header(&json!({"alg": "ES384"}), &op.id_claims(&s.nonce))).await;
     assert_eq!(result.unwrap_err().code(), "id_token.invalid_token");
 }
 
@@ -143,7 +155,9 @@ async fn rp_id_token_sig_none_is_rejected() {
 
 #[tokio::test]
 async fn rp_id_token_sig_algorithms_accepted() {
-    for key in [TestKey::rs256("r"), TestKey::es256("e2"), TestKey::es384("e3"), TestKey::es512("e5"), TestKey::ps256("p")] {
+    for key in
+        [TestKey::rs256("r"), TestKey::es256("e2"), TestKey::es384("e3"), TestKey::es512("e5"), TestKey::ps256("p")]
+    {
         let op = op_with(&key).await;
         let (_, result) = sign_in_with(&op, |s| key.sign(&op.id_claims(&s.nonce))).await;
         result.unwrap_or_else(|e| panic!("{}: {e}", key.alg));
@@ -166,7 +180,10 @@ async fn rp_id_token_bad_sig_is_rejected() {
         assert_eq!(result.unwrap_err().code(), "id_token.invalid_token", "{}", key.alg);
         // Signed by a key that is not in the JWKS but claims its kid.
         let impostor = TestKey::es384_other(&key.kid);
-        let (_, result) = sign_in_with(&op, |s| impostor.sign_with_header(&json!({"alg": "ES384", "kid": key.kid}), &op.id_claims(&s.nonce))).await;
+        let (_, result) = sign_in_with(&op, |s| {
+            impostor.sign_with_header(&json!({"alg": "ES384", "kid": key.kid}), &op.id_claims(&s.nonce))
+        })
+        .await;
         assert!(result.is_err(), "{}", key.alg);
     }
 }
@@ -194,10 +211,16 @@ async fn rp_id_token_iat_issuer_sub_exp() {
     let op = op_with(&key).await;
     assert_eq!(expect_id_token_rejected(&op, &key, json!({"iat": null})).await.code(), "id_token.invalid_token");
     assert_eq!(expect_id_token_rejected(&op, &key, json!({"iat": now() - 3600})).await.code(), "id_token.invalid_iat");
-    assert_eq!(expect_id_token_rejected(&op, &key, json!({"iss": "https://other.example/oidc"})).await.code(), "id_token.invalid_token");
+    assert_eq!(
+        expect_id_token_rejected(&op, &key, json!({"iss": "https://other.example/oidc"})).await.code(),
+        "id_token.invalid_token"
+    );
     assert_eq!(expect_id_token_rejected(&op, &key, json!({"sub": null})).await.code(), "id_token.invalid_token");
     assert_eq!(expect_id_token_rejected(&op, &key, json!({"exp": now() - 120})).await.code(), "id_token.invalid_token");
-    assert_eq!(expect_id_token_rejected(&op, &key, json!({"nbf": now() + 3600})).await.code(), "id_token.invalid_token");
+    assert_eq!(
+        expect_id_token_rejected(&op, &key, json!({"nbf": now() + 3600})).await.code(),
+        "id_token.invalid_token"
+    );
 }
 
 #[tokio::test]
@@ -324,7 +347,10 @@ async fn oidcc_client_test_refresh_token() {
     let key = TestKey::es384("k1");
     let op = op_with(&key).await;
     let client = signed_in_client(&op, &key).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&refresh_claims(&op, json!({})))), Some("rt-2"))));
+    op.push_token(Answer::json(
+        200,
+        FaultOp::token_body(Some(key.sign(&refresh_claims(&op, json!({})))), Some("rt-2")),
+    ));
     assert_eq!(client.get_access_token(Some("https://api"), None).await.unwrap(), "at-opaque");
     assert_eq!(client.get_refresh_token().await.unwrap().as_deref(), Some("rt-2"));
     let form = op.state.token_forms.lock().unwrap()[1].clone();
@@ -340,11 +366,15 @@ async fn oidcc_client_test_refresh_token() {
 #[tokio::test]
 async fn oidcc_client_test_refresh_token_invalid_issuer_sub_aud() {
     let key = TestKey::es384("k1");
-    for patch in [json!({"iss": "https://evil.example/oidc"}), json!({"sub": "user-2"}), json!({"aud": "other-client"})] {
+    for patch in [json!({"iss": "https://evil.example/oidc"}), json!({"sub": "user-2"}), json!({"aud": "other-client"})]
+    {
         let op = op_with(&key).await;
         let client = signed_in_client(&op, &key).await;
         let id_before = client.get_id_token().await.unwrap();
-        op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&refresh_claims(&op, patch.clone()))), Some("rt-2"))));
+        op.push_token(Answer::json(
+            200,
+            FaultOp::token_body(Some(key.sign(&refresh_claims(&op, patch.clone()))), Some("rt-2")),
+        ));
         let err = client.get_access_token(Some("https://api"), None).await.unwrap_err();
         assert_eq!(err.code(), "id_token.invalid_token", "{patch}");
         assert_eq!(client.get_id_token().await.unwrap(), id_before, "nothing from that response was stored");
@@ -430,7 +460,10 @@ async fn rp_init_logout() {
     let url = client.sign_out(Some("com.example.app://callback/sign-out")).await.unwrap();
     assert_eq!(
         url,
-        format!("{}/session/end?client_id=rp-test-client&post_logout_redirect_uri=com.example.app%3A%2F%2Fcallback%2Fsign-out", op.issuer)
+        format!(
+            "{}/session/end?client_id=rp-test-client&post_logout_redirect_uri=com.example.app%3A%2F%2Fcallback%2Fsign-out",
+            op.issuer
+        )
     );
     assert_eq!(op.count("POST revocation"), 1);
     let form = &op.state.token_forms.lock().unwrap()[0];
@@ -454,7 +487,12 @@ async fn authorization_response_without_iss_is_rejected() {
 #[tokio::test]
 async fn jwks_failures_fail_closed() {
     let key = TestKey::es384("k1");
-    for jwks in [Answer::raw(500, "oops"), Answer::raw(200, "{\"keys\":"), Answer::json(200, json!({"keys": []})), Answer::json(200, json!({"keys": [{"kty": "oct", "k": "AAAA"}]}))] {
+    for jwks in [
+        Answer::raw(500, "oops"),
+        Answer::raw(200, "{\"keys\":"),
+        Answer::json(200, json!({"keys": []})),
+        Answer::json(200, json!({"keys": [{"kty": "oct", "k": "AAAA"}]})),
+    ] {
         let op = FaultOp::start().await;
         op.set_jwks(jwks);
         let (client, result) = sign_in_with(&op, |s| key.sign(&op.id_claims(&s.nonce))).await;
@@ -493,7 +531,10 @@ async fn secrets_never_appear_in_errors_or_debug_output() {
     let client = op.client();
     let s = start_sign_in(&op, &client).await;
     // The server echoes the code in its error description; we show the description but never our own secrets.
-    op.push_token(Answer::json(400, json!({"error": "invalid_grant", "error_description": "grant request is invalid"})));
+    op.push_token(Answer::json(
+        400,
+        json!({"error": "invalid_grant", "error_description": "grant request is invalid"}),
+    ));
     let err = client.handle_sign_in_callback(&s.callback).await.unwrap_err();
     let shown = format!("{err} {err:?} {client:?}");
     for secret in [&s.state, &s.nonce] {

@@ -64,7 +64,8 @@ async fn sign_in_with_one_request_after_the_redirect() {
 
     // Discovery and JWKS were fetched before/while the user was in the browser: one request remains.
     let requests = idp.requests().await;
-    let paths: Vec<String> = requests.iter().map(|r| format!("{} {} {}", r["method"], r["path"], r["grant_type"])).collect();
+    let paths: Vec<String> =
+        requests.iter().map(|r| format!("{} {} {}", r["method"], r["path"], r["grant_type"])).collect();
     assert_eq!(paths, [r#""POST" "/oidc/token" "authorization_code""#], "critical path: {paths:?}");
 
     assert!(client.is_authenticated().await.unwrap());
@@ -176,7 +177,9 @@ async fn hundred_concurrent_callers_share_one_refresh() {
     assert!(client.is_authenticated().await.unwrap());
 }
 
-async fn futures_join(handles: impl Iterator<Item = tokio::task::JoinHandle<Result<String, LogtoError>>>) -> Vec<String> {
+async fn futures_join(
+    handles: impl Iterator<Item = tokio::task::JoinHandle<Result<String, LogtoError>>>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for h in handles.collect::<Vec<_>>() {
         out.push(h.await.unwrap().unwrap());
@@ -257,14 +260,20 @@ async fn forged_callbacks_do_not_disturb_the_real_sign_in() {
     let client = idp.memory_client();
     let callback = Browser::new().sign_in(&client, "alice").await;
     let forged_state = replace_param(&callback, "state", "forged");
-    assert_eq!(client.handle_sign_in_callback(&forged_state).await.unwrap_err().code(), "callback_uri_verification.state_mismatched");
+    assert_eq!(
+        client.handle_sign_in_callback(&forged_state).await.unwrap_err().code(),
+        "callback_uri_verification.state_mismatched"
+    );
     let other_redirect = callback.replacen(REDIRECT_URI, "com.example.app://callback/other", 1);
     assert_eq!(
         client.handle_sign_in_callback(&other_redirect).await.unwrap_err().code(),
         "callback_uri_verification.redirect_uri_mismatched"
     );
     let wrong_iss = replace_param(&callback, "iss", "https://evil.example/oidc");
-    assert_eq!(client.handle_sign_in_callback(&wrong_iss).await.unwrap_err().code(), "callback_uri_verification.issuer_mismatched");
+    assert_eq!(
+        client.handle_sign_in_callback(&wrong_iss).await.unwrap_err().code(),
+        "callback_uri_verification.issuer_mismatched"
+    );
     // An issuer mix-up attempt consumes the pending sign-in (RFC 9207: do not redeem that code).
     assert_eq!(client.handle_sign_in_callback(&callback).await.unwrap_err(), LogtoError::SignInSessionNotFound);
     assert!(!client.is_authenticated().await.unwrap());

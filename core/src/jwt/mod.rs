@@ -86,7 +86,11 @@ pub(crate) struct IdTokenExpectations<'a> {
 }
 
 /// Verifies signature and claims; returns the claims.
-pub(crate) fn verify_id_token(token: &str, jwks: &Jwks, expect: &IdTokenExpectations<'_>) -> Result<IdTokenClaims, VerifyError> {
+pub(crate) fn verify_id_token(
+    token: &str,
+    jwks: &Jwks,
+    expect: &IdTokenExpectations<'_>,
+) -> Result<IdTokenClaims, VerifyError> {
     let (header_b64, payload_b64, signature_b64) = split_jwt(token).ok_or_else(|| invalid("not a compact JWS"))?;
     let header: JwsHeader = decode_segment(header_b64).ok_or_else(|| invalid("malformed header"))?;
     if header.crit.is_some() {
@@ -97,9 +101,10 @@ pub(crate) fn verify_id_token(token: &str, jwks: &Jwks, expect: &IdTokenExpectat
         return Err(invalid("signing algorithm not allowed"));
     }
     if let Some(advertised) = expect.provider_algorithms
-        && !advertised.iter().any(|a| a == alg) {
-            return Err(invalid("signing algorithm not advertised by the provider"));
-        }
+        && !advertised.iter().any(|a| a == alg)
+    {
+        return Err(invalid("signing algorithm not advertised by the provider"));
+    }
     let key = select_key(jwks, alg, header.kid.as_deref())?;
     let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
     if !signature_valid(alg, &key, signing_input.as_bytes(), signature_b64)? {
@@ -113,11 +118,8 @@ pub(crate) fn verify_id_token(token: &str, jwks: &Jwks, expect: &IdTokenExpectat
 /// Picks the verification key: by `kid` when the header has one, else the only key that fits the algorithm
 /// (OIDF `kid-absent-single-jwks`); several fitting keys without a `kid` are refused rather than guessed.
 fn select_key(jwks: &Jwks, alg: &str, kid: Option<&str>) -> Result<Jwk, VerifyError> {
-    let mut fitting = jwks
-        .keys
-        .iter()
-        .filter_map(|v| serde_json::from_value::<Jwk>(v.clone()).ok())
-        .filter(|k| key_fits(k, alg));
+    let mut fitting =
+        jwks.keys.iter().filter_map(|v| serde_json::from_value::<Jwk>(v.clone()).ok()).filter(|k| key_fits(k, alg));
     match kid {
         Some(kid) => fitting.find(|k| k.kid.as_deref() == Some(kid)).ok_or(VerifyError::UnknownKid),
         None => {
@@ -178,7 +180,8 @@ fn verify_es512(x: &str, y: &str, message: &[u8], signature_b64: &str) -> bool {
     sec1.push(0x04);
     sec1.extend_from_slice(&x);
     sec1.extend_from_slice(&y);
-    let (Ok(key), Ok(sig)) = (p521::ecdsa::VerifyingKey::from_sec1_bytes(&sec1), p521::ecdsa::Signature::from_slice(&sig))
+    let (Ok(key), Ok(sig)) =
+        (p521::ecdsa::VerifyingKey::from_sec1_bytes(&sec1), p521::ecdsa::Signature::from_slice(&sig))
     else {
         return false;
     };
@@ -213,13 +216,15 @@ fn check_claims(c: &IdTokenClaims, expect: &IdTokenExpectations<'_>) -> Result<(
         return Err(VerifyError::Invalid(LogtoError::IdTokenInvalidIat));
     }
     if let Some(nonce) = expect.nonce
-        && c.nonce.as_deref() != Some(nonce) {
-            return Err(invalid("nonce mismatch"));
-        }
+        && c.nonce.as_deref() != Some(nonce)
+    {
+        return Err(invalid("nonce mismatch"));
+    }
     if let Some(previous) = expect.previous_sub
-        && c.sub != previous {
-            return Err(invalid("refreshed ID token has a different sub"));
-        }
+        && c.sub != previous
+    {
+        return Err(invalid("refreshed ID token has a different sub"));
+    }
     Ok(())
 }
 

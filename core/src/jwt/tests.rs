@@ -39,7 +39,8 @@ fn verify(token: &str, jwks: &Jwks, e: &IdTokenExpectations<'_>) -> Result<IdTok
 
 #[test]
 fn accepts_every_allowed_algorithm() {
-    for key in [TestKey::es256("k"), TestKey::es384("k"), TestKey::es512("k"), TestKey::rs256("k"), TestKey::ps256("k")] {
+    for key in [TestKey::es256("k"), TestKey::es384("k"), TestKey::es512("k"), TestKey::rs256("k"), TestKey::ps256("k")]
+    {
         let c = verify(&key.sign(&claims()), &set(&[&key]), &expect()).unwrap_or_else(|e| panic!("{}: {e}", key.alg));
         assert_eq!(c.sub, "user_1");
         assert_eq!(c.name.as_deref(), Some("Alice"));
@@ -48,7 +49,8 @@ fn accepts_every_allowed_algorithm() {
 
 #[test]
 fn rejects_bad_signatures_for_every_algorithm() {
-    for key in [TestKey::es256("k"), TestKey::es384("k"), TestKey::es512("k"), TestKey::rs256("k"), TestKey::ps256("k")] {
+    for key in [TestKey::es256("k"), TestKey::es384("k"), TestKey::es512("k"), TestKey::rs256("k"), TestKey::ps256("k")]
+    {
         let token = key.sign(&claims());
         let (input, sig) = token.rsplit_once('.').unwrap();
         let mut sig = sig.as_bytes().to_vec();
@@ -57,7 +59,8 @@ fn rejects_bad_signatures_for_every_algorithm() {
         let err = verify(&tampered, &set(&[&key]), &expect()).unwrap_err();
         assert!(err.contains("bad signature"), "{}: {err}", key.alg);
         // Claims swapped under a valid signature.
-        let other = key.sign(&json!({"iss": ISS, "sub": "attacker", "aud": CLIENT, "exp": NOW + 60, "iat": NOW, "nonce": "n-1"}));
+        let other = key
+            .sign(&json!({"iss": ISS, "sub": "attacker", "aud": CLIENT, "exp": NOW + 60, "iat": NOW, "nonce": "n-1"}));
         let (h, _, s) = split_jwt(&token).unwrap();
         let (_, p2, _) = split_jwt(&other).unwrap();
         assert!(verify(&format!("{h}.{p2}.{s}"), &set(&[&key]), &expect()).is_err(), "{}", key.alg);
@@ -68,7 +71,8 @@ fn rejects_bad_signatures_for_every_algorithm() {
 fn rejects_none_and_hmac() {
     let key = TestKey::es384("k");
     let jwks = set(&[&key]);
-    let (h, p, _) = split_jwt(&key.sign(&claims())).map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).unwrap();
+    let (h, p, _) =
+        split_jwt(&key.sign(&claims())).map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).unwrap();
     let _ = h;
     let none_header = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, br#"{"alg":"none"}"#);
     assert!(verify(&format!("{none_header}.{p}."), &jwks, &expect()).unwrap_err().contains("not allowed"));
@@ -101,7 +105,9 @@ fn ignores_embedded_keys_and_refuses_crit() {
     assert!(verify(&token, &set(&[&key]), &expect()).unwrap_err().contains("bad signature"));
     let mut header = key.header();
     header["crit"] = json!(["exp"]);
-    assert!(verify(&key.sign_with_header(&header, &claims()), &set(&[&key]), &expect()).unwrap_err().contains("critical"));
+    assert!(
+        verify(&key.sign_with_header(&header, &claims()), &set(&[&key]), &expect()).unwrap_err().contains("critical")
+    );
 }
 
 #[test]
@@ -113,7 +119,9 @@ fn key_selection_by_kid_and_without_kid() {
     let no_kid = json!({"alg": "ES384"});
     // One fitting key: used. Several: refused, never guessed.
     assert!(verify(&a.sign_with_header(&no_kid, &claims()), &set(&[&a]), &expect()).is_ok());
-    assert!(verify(&a.sign_with_header(&no_kid, &claims()), &set(&[&a, &b]), &expect()).unwrap_err().contains("several"));
+    assert!(
+        verify(&a.sign_with_header(&no_kid, &claims()), &set(&[&a, &b]), &expect()).unwrap_err().contains("several")
+    );
 }
 
 #[test]
@@ -133,7 +141,11 @@ fn claim_checks() {
     let check = |patch: Value| {
         let mut c = claims();
         for (k, v) in patch.as_object().unwrap() {
-            if v.is_null() { c.as_object_mut().unwrap().remove(k); } else { c[k] = v.clone(); }
+            if v.is_null() {
+                c.as_object_mut().unwrap().remove(k);
+            } else {
+                c[k] = v.clone();
+            }
         }
         verify(&key.sign(&c), &jwks, &expect())
     };

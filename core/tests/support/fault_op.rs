@@ -83,33 +83,51 @@ impl FaultOp {
             "authorization_response_iss_parameter_supported": true,
         });
         let app = Router::new()
-            .route("/oidc/.well-known/openid-configuration", get(|State(s): State<Arc<OpState>>| async move {
-                s.hits.lock().unwrap().push("GET discovery".into());
-                let body = s.discovery.lock().unwrap().clone();
-                respond(Some(Answer::json(200, body))).await
-            }))
-            .route("/oidc/keys-7f3a", get(|State(s): State<Arc<OpState>>| async move {
-                s.hits.lock().unwrap().push("GET jwks".into());
-                let a = s.jwks.lock().unwrap().clone();
-                respond(a).await
-            }))
-            .route("/oidc/token", post(|State(s): State<Arc<OpState>>, Form(form): Form<HashMap<String, String>>| async move {
-                s.hits.lock().unwrap().push(format!("POST token {}", form.get("grant_type").cloned().unwrap_or_default()));
-                s.token_forms.lock().unwrap().push(form);
-                let a = s.token.lock().unwrap().pop_front();
-                respond(a).await
-            }))
-            .route("/oidc/me", get(|State(s): State<Arc<OpState>>, headers: HeaderMap| async move {
-                s.hits.lock().unwrap().push("GET userinfo".into());
-                let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_string());
-                s.userinfo_auth.lock().unwrap().push(auth);
-                let a = s.userinfo.lock().unwrap().clone();
-                respond(a).await
-            }))
-            .route("/oidc/token/revocation", post(|State(s): State<Arc<OpState>>| async move {
-                s.hits.lock().unwrap().push("POST revocation".into());
-                StatusCode::OK
-            }))
+            .route(
+                "/oidc/.well-known/openid-configuration",
+                get(|State(s): State<Arc<OpState>>| async move {
+                    s.hits.lock().unwrap().push("GET discovery".into());
+                    let body = s.discovery.lock().unwrap().clone();
+                    respond(Some(Answer::json(200, body))).await
+                }),
+            )
+            .route(
+                "/oidc/keys-7f3a",
+                get(|State(s): State<Arc<OpState>>| async move {
+                    s.hits.lock().unwrap().push("GET jwks".into());
+                    let a = s.jwks.lock().unwrap().clone();
+                    respond(a).await
+                }),
+            )
+            .route(
+                "/oidc/token",
+                post(|State(s): State<Arc<OpState>>, Form(form): Form<HashMap<String, String>>| async move {
+                    s.hits
+                        .lock()
+                        .unwrap()
+                        .push(format!("POST token {}", form.get("grant_type").cloned().unwrap_or_default()));
+                    s.token_forms.lock().unwrap().push(form);
+                    let a = s.token.lock().unwrap().pop_front();
+                    respond(a).await
+                }),
+            )
+            .route(
+                "/oidc/me",
+                get(|State(s): State<Arc<OpState>>, headers: HeaderMap| async move {
+                    s.hits.lock().unwrap().push("GET userinfo".into());
+                    let auth = headers.get("authorization").map(|v| v.to_str().unwrap().to_string());
+                    s.userinfo_auth.lock().unwrap().push(auth);
+                    let a = s.userinfo.lock().unwrap().clone();
+                    respond(a).await
+                }),
+            )
+            .route(
+                "/oidc/token/revocation",
+                post(|State(s): State<Arc<OpState>>| async move {
+                    s.hits.lock().unwrap().push("POST revocation".into());
+                    StatusCode::OK
+                }),
+            )
             .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         FaultOp { base, issuer, state }

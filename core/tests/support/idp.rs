@@ -69,7 +69,14 @@ impl DevIdp {
 
     pub fn config(&self) -> LogtoConfig {
         let mut c = LogtoConfig::new(&self.endpoint, APP_ID);
-        c.scopes = vec!["email".into(), "urn:logto:scope:organizations".into(), "urn:logto:scope:organization_roles".into(), "read:data".into(), "read:org".into(), "write:org".into()];
+        c.scopes = vec![
+            "email".into(),
+            "urn:logto:scope:organizations".into(),
+            "urn:logto:scope:organization_roles".into(),
+            "read:data".into(),
+            "read:org".into(),
+            "write:org".into(),
+        ];
         c.resources = vec![API_RESOURCE.into()];
         c
     }
@@ -116,7 +123,8 @@ pub struct Browser {
 impl Browser {
     pub fn new() -> Self {
         install_crypto_provider();
-        let http = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+        let http =
+            reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
         Self { http }
     }
 
@@ -151,7 +159,8 @@ impl Browser {
         let action = attr_after(body, "<form", "action")?;
         let xsrf = body.split("name=\"xsrf\"").nth(1).and_then(|rest| attr_after(rest, "", "value"))?;
         let target = page.join(&action.replace("&amp;", "&")).ok()?;
-        let response = self.http.post(target.clone()).form(&[("xsrf", xsrf.as_str()), ("logout", "yes")]).send().await.ok()?;
+        let response =
+            self.http.post(target.clone()).form(&[("xsrf", xsrf.as_str()), ("logout", "yes")]).send().await.ok()?;
         let location = response.headers().get("location")?.to_str().ok()?.to_string();
         if location.starts_with(stop_at) {
             return Some(location);

@@ -70,7 +70,12 @@ impl TestKey {
     /// An HMAC key whose secret is the given bytes (used to forge alg-confusion tokens).
     pub fn hs256(kid: &str, secret: &[u8]) -> Self {
         let jwk = json!({"kty": "oct", "kid": kid, "k": URL_SAFE_NO_PAD.encode(secret)});
-        TestKey { alg: "HS256", kid: kid.into(), signer: Signer::Jwt(EncodingKey::from_secret(secret).unwrap(), Algorithm::HS256), jwk }
+        TestKey {
+            alg: "HS256",
+            kid: kid.into(),
+            signer: Signer::Jwt(EncodingKey::from_secret(secret).unwrap(), Algorithm::HS256),
+            jwk,
+        }
     }
 
     pub fn header(&self) -> Value {
@@ -82,11 +87,8 @@ impl TestKey {
     }
 
     pub fn sign_with_header(&self, header: &Value, claims: &Value) -> String {
-        let input = format!(
-            "{}.{}",
-            URL_SAFE_NO_PAD.encode(header.to_string()),
-            URL_SAFE_NO_PAD.encode(claims.to_string())
-        );
+        let input =
+            format!("{}.{}", URL_SAFE_NO_PAD.encode(header.to_string()), URL_SAFE_NO_PAD.encode(claims.to_string()));
         let signature = match &self.signer {
             Signer::Jwt(key, alg) => jsonwebtoken::crypto::sign(input.as_bytes(), key, *alg).unwrap(),
             Signer::Es512(key) => {
