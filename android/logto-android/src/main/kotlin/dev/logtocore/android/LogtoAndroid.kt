@@ -10,6 +10,12 @@ object LogtoAndroid {
     /** A [LogtoClient] whose session is stored encrypted by [KeystoreStorage], namespaced by `config.appId`. */
     fun client(context: Context, config: LogtoConfig): LogtoClient =
         LogtoClient(config, KeystoreStorage(context.applicationContext, config.appId))
+
+    /**
+     * Warms up the Custom Tabs browser (binds its service, starts its process) so that a sign-in soon after opens
+     * faster. Call it when a sign-in is likely (a sign-in screen is shown); [signIn] also does it.
+     */
+    fun warmUp(context: Context) = CustomTabsWarmup.warmUp(context)
 }
 
 /** Signs in through a Custom Tab; see [LogtoClient.signIn]. */

@@ -17,7 +17,7 @@ class LogtoRedirectActivity : Activity() {
     override fun onCreate(savedInstanceState: Bundle?) {
         super.onCreate(savedInstanceState)
         val url = intent?.data
-        if (url != null && LogtoAuthActivity.pending == null) LogtoRedirects.unhandled = url.toString()
+        if (url != null && !LogtoAuthActivity.isRoundTripRunning) LogtoRedirects.unhandled = url.toString()
         val forward = Intent(this, LogtoAuthActivity::class.java)
             .setData(intent?.data)
             .addFlags(Intent.FLAG_ACTIVITY_CLEAR_TOP or Intent.FLAG_ACTIVITY_SINGLE_TOP)
