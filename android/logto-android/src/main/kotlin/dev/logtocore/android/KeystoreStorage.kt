@@ -1,88 +1,94 @@
 package dev.logtocore.android
 
 import android.content.Context
-import android.security.keystore.KeyGenParameterSpec
-import android.security.keystore.KeyProperties
+import android.content.SharedPreferences
 import android.util.Base64
 import dev.logtocore.ffi.Storage
 import dev.logtocore.ffi.StorageException
 import java.security.GeneralSecurityException
-import java.security.KeyStore
-import javax.crypto.AEADBadTagException
-import javax.crypto.Cipher
-import javax.crypto.KeyGenerator
 import javax.crypto.SecretKey
-import javax.crypto.spec.GCMParameterSpec
 
 /**
- * [Storage] in private SharedPreferences, every value encrypted with AES-256-GCM under a key that lives in the
- * Android Keystore (non-exportable). Namespaced by the Logto app id: preferences file and key alias are
- * `dev.logtocore.<appId>`, so several Logto apps (or SDK instances) never share data.
+ * [Storage] in private SharedPreferences, every value sealed by [AesGcmSealer] (AES-256-GCM, the storage key as
+ * associated data) under a non-exportable Android Keystore key ([KeystoreKeys]). Namespaced by the Logto app id: the
+ * preferences file and the key alias are `dev.logtocore.<appId>`, so several Logto apps (or SDK instances) never
+ * share data.
  *
- * The storage key is bound to each ciphertext as GCM associated data, so a value cannot be moved to another key.
- * A value that no longer decrypts (Keystore key lost, e.g. after a backup was restored on another device) is
- * dropped and reads as absent: the user simply signs in again.
+ * - A value that does not open (tampered, truncated, sealed under a lost key) is dropped and reads as absent: the
+ *   user simply signs in again.
+ * - When the Keystore broke the key (`UnrecoverableKeyException`, `InvalidKeyException` /
+ *   `KeyPermanentlyInvalidatedException`, an OEM's `ProviderException`), the storage heals: the key and every value
+ *   sealed with it are deleted and a new key is made, so the next sign-in works without clearing app data.
+ * - Every operation holds the lock of the key alias ([KeystoreKeys.lockFor]), shared by all instances of the process.
+ *
+ * Each [Storage] method is one small function here, so methods the core's interface gains later are added alike.
  */
-class KeystoreStorage(context: Context, appId: String) : Storage {
-    private val name = "dev.logtocore.$appId"
-    private val prefs = context.applicationContext.getSharedPreferences(name, Context.MODE_PRIVATE)
+class KeystoreStorage internal constructor(
+    context: Context,
+    appId: String,
+    private val keys: KeystoreKeys,
+    private val sealer: AesGcmSealer,
+) : Storage {
+    constructor(context: Context, appId: String) : this(context, appId, KeystoreKeys(), AesGcmSealer())
 
-    @Synchronized
-    private fun secretKey(): SecretKey {
-        val keyStore = KeyStore.getInstance(KEYSTORE).apply { load(null) }
-        (keyStore.getKey(name, null) as? SecretKey)?.let { return it }
-        val generator = KeyGenerator.getInstance(KeyProperties.KEY_ALGORITHM_AES, KEYSTORE)
-        generator.init(
-            KeyGenParameterSpec.Builder(name, KeyProperties.PURPOSE_ENCRYPT or KeyProperties.PURPOSE_DECRYPT)
-                .setBlockModes(KeyProperties.BLOCK_MODE_GCM)
-                .setEncryptionPaddings(KeyProperties.ENCRYPTION_PADDING_NONE)
-                .setKeySize(256)
-                .build(),
-        )
-        return generator.generateKey()
-    }
+    private val alias = "dev.logtocore.$appId"
+    private val prefs: SharedPreferences = context.applicationContext.getSharedPreferences(alias, Context.MODE_PRIVATE)
+    private val lock = KeystoreKeys.lockFor(alias)
 
-    override fun get(key: String): String? {
+    override fun get(key: String): String? = synchronized(lock) {
         val stored = prefs.getString(key, null) ?: return null
-        return try {
-            val bytes = Base64.decode(stored, Base64.NO_WRAP)
-            val cipher = Cipher.getInstance(TRANSFORMATION)
-            cipher.init(Cipher.DECRYPT_MODE, secretKey(), GCMParameterSpec(TAG_BITS, bytes, 0, IV_BYTES))
-            cipher.updateAAD(key.toByteArray(Charsets.UTF_8))
-            String(cipher.doFinal(bytes, IV_BYTES, bytes.size - IV_BYTES), Charsets.UTF_8)
-        } catch (e: AEADBadTagException) {
-            remove(key)
+        val sealed = try {
+            Base64.decode(stored, Base64.NO_WRAP)
+        } catch (e: IllegalArgumentException) { // not Base64: not ours
             null
-        } catch (e: IllegalArgumentException) { // not Base64 / too short: not ours
-            remove(key)
-            null
-        } catch (e: GeneralSecurityException) {
-            throw StorageException.Failed("cannot decrypt: ${e.javaClass.simpleName}")
         }
+        // After a heal the old values are gone: nothing to open with the new key.
+        val value = sealed?.let { withKey(retryAfterHeal = false, what = "decrypt") { secret -> sealer.open(secret, key, it) } }
+        if (value == null && prefs.contains(key)) commit(prefs.edit().remove(key))
+        value
     }
 
-    override fun set(key: String, value: String) {
-        val encoded = try {
-            val cipher = Cipher.getInstance(TRANSFORMATION)
-            cipher.init(Cipher.ENCRYPT_MODE, secretKey()) // the Keystore picks a fresh random IV
-            cipher.updateAAD(key.toByteArray(Charsets.UTF_8))
-            val sealed = cipher.iv + cipher.doFinal(value.toByteArray(Charsets.UTF_8))
-            Base64.encodeToString(sealed, Base64.NO_WRAP)
-        } catch (e: GeneralSecurityException) {
-            throw StorageException.Failed("cannot encrypt: ${e.javaClass.simpleName}")
-        }
+    override fun set(key: String, value: String) = synchronized(lock) {
+        val sealed = withKey(retryAfterHeal = true, what = "encrypt") { secret -> sealer.seal(secret, key, value) }
+            ?: throw StorageException.Failed("cannot encrypt")
         // commit(): the core needs the write to be durable (and atomic) before it goes on.
-        if (!prefs.edit().putString(key, encoded).commit()) throw StorageException.Failed("cannot write preferences")
+        commit(prefs.edit().putString(key, Base64.encodeToString(sealed, Base64.NO_WRAP)))
     }
 
-    override fun remove(key: String) {
-        if (!prefs.edit().remove(key).commit()) throw StorageException.Failed("cannot write preferences")
+    override fun remove(key: String) = synchronized(lock) { commit(prefs.edit().remove(key)) }
+
+    /**
+     * Runs [operation] with the key. If the Keystore broke the key, heals (deletes the key and the values sealed with
+     * it, makes a new key) and, when [retryAfterHeal], runs it once more with the new key; else returns null.
+     */
+    private fun <T> withKey(retryAfterHeal: Boolean, what: String, operation: (SecretKey) -> T): T? {
+        try {
+            return operation(keys.getOrCreate(alias))
+        } catch (e: Exception) {
+            if (!KeystoreKeys.isBroken(e)) throw failure(what, e)
+        }
+        heal()
+        if (!retryAfterHeal) return null
+        return try {
+            operation(keys.getOrCreate(alias))
+        } catch (e: Exception) {
+            throw failure(what, e)
+        }
     }
 
-    private companion object {
-        const val KEYSTORE = "AndroidKeyStore"
-        const val TRANSFORMATION = "AES/GCM/NoPadding"
-        const val IV_BYTES = 12
-        const val TAG_BITS = 128
+    private fun heal() {
+        try {
+            keys.delete(alias)
+        } catch (e: GeneralSecurityException) {
+            throw failure("reset the key", e)
+        }
+        commit(prefs.edit().clear())
+    }
+
+    private fun failure(what: String, e: Exception): StorageException =
+        if (e is StorageException) e else StorageException.Failed("cannot $what: ${e.javaClass.simpleName}")
+
+    private fun commit(editor: SharedPreferences.Editor) {
+        if (!editor.commit()) throw StorageException.Failed("cannot write preferences")
     }
 }

@@ -12,6 +12,7 @@ import android.support.customtabs.ICustomTabsService
 import dev.logtocore.BrowserSession
 import org.robolectric.RuntimeEnvironment
 import org.robolectric.Shadows.shadowOf
+import java.time.Duration
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.atomic.AtomicInteger
 
@@ -92,11 +93,14 @@ fun installBrowser(customTabs: Boolean = true): FakeCustomTabsService? {
     return null
 }
 
-/** Runs the main looper's due tasks until [condition] holds or [timeoutMs] passes (the work runs on other threads). */
+/**
+ * Runs the main looper until [condition] holds or [timeoutMs] passes, moving Robolectric's clock along with real
+ * time so delayed main-thread work (coroutine delays, timeouts) runs too; the network work runs on other threads.
+ */
 fun pumpUntil(timeoutMs: Long = 30_000, condition: () -> Boolean) {
     val deadline = System.currentTimeMillis() + timeoutMs
     while (!condition()) {
-        shadowOf(Looper.getMainLooper()).idle()
+        shadowOf(Looper.getMainLooper()).idleFor(Duration.ofMillis(10))
         if (condition()) return
         check(System.currentTimeMillis() < deadline) { "condition not met within $timeoutMs ms" }
         Thread.sleep(10)
