@@ -5,6 +5,7 @@ import android.content.Context
 import dev.logtocore.BrowserLauncher
 import dev.logtocore.android.CustomTabsBrowserLauncher
 import dev.logtocore.android.KeystoreStorage
+import dev.logtocore.android.LogtoAndroid
 import dev.logtocore.android.LogtoAuthActivity
 import dev.logtocore.android.LogtoRedirects
 import dev.logtocore.ffi.Storage
@@ -16,7 +17,7 @@ import dev.logtocore.ffi.Storage
  * - storage: [KeystoreStorage] (AES-GCM under an Android Keystore key, namespaced by app id);
  * - browser: [CustomTabsBrowserLauncher] (the invisible `LogtoAuthActivity` opens the Custom Tab; the redirect comes
  *   back through the exported `LogtoRedirectActivity`, whose scheme is the app's `logtoRedirectScheme` manifest
- *   placeholder), dismissed through [LogtoAuthActivity.dismiss];
+ *   placeholder), dismissed through [LogtoAuthActivity.dismiss], warmed up at `configure` ([LogtoAndroid.warmUp]);
  * - redirects that arrived while no round trip was waiting: [LogtoRedirects.take];
  * - the cold-start marker: the private preferences file `dev.logtocore.capacitor`, written with `commit()`.
  */
@@ -32,6 +33,8 @@ internal class AndroidLogtoPlatform(
         CustomTabsBrowserLauncher(activity() ?: context, options.toolbarColor, options.showTitle)
 
     override fun dismissBrowser() = LogtoAuthActivity.dismiss(activity() ?: context)
+
+    override fun warmUpBrowser() = LogtoAndroid.warmUp(context)
 
     override fun takeUnhandledRedirect(): String? = LogtoRedirects.take()
 

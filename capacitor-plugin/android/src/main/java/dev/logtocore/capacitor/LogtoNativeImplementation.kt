@@ -69,6 +69,9 @@ interface LogtoNativePlatform {
 
     /** Wall-clock time in milliseconds (a parameter for the tests). */
     fun nowMillis(): Long = System.currentTimeMillis()
+
+    /** Gets the browser ready for a sign-in that is likely to come (Android: Custom Tabs warm-up). Best effort. */
+    fun warmUpBrowser() {}
 }
 
 /** One durable string slot (Android: a SharedPreferences entry written with `commit()`). */
@@ -164,6 +167,7 @@ class LogtoNativeImplementation(
                 configured = Configured(request, current.client, current.events) // only the browser options changed
             }
         }
+        runCatching { platform.warmUpBrowser() }
         completeColdStart()
     }
 
@@ -434,6 +438,11 @@ class LogtoNativeImplementation(
     /** The listener of `authStateChange` events (null to detach). Called on the thread that changed the session. */
     fun setAuthStateListener(listener: ((AuthStateChangeType) -> Unit)?) {
         this.listener = listener
+    }
+
+    /** Detaches [listener] if it is still the one set (a newer plugin instance may have set its own meanwhile). */
+    fun removeAuthStateListener(listener: (AuthStateChangeType) -> Unit) {
+        if (this.listener === listener) this.listener = null
     }
 
     /** The plugin is being destroyed: stop forwarding events, end the open round trip, free the native client. */

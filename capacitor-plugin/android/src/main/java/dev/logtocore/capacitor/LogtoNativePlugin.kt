@@ -8,9 +8,6 @@ import com.getcapacitor.PluginMethod
 import com.getcapacitor.annotation.CapacitorPlugin
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineScope
-import kotlinx.coroutines.Dispatchers
-import kotlinx.coroutines.SupervisorJob
-import kotlinx.coroutines.cancel
 import kotlinx.coroutines.launch
 import org.json.JSONObject
 
@@ -18,17 +15,24 @@ import org.json.JSONObject
  * The Capacitor bridge of LogtoNative on Android. It only converts: each call's arguments are parsed into a typed
  * request ([BridgeRequests]), the work is delegated to [LogtoNativeImplementation] (pure Kotlin, JVM-tested), results
  * are wrapped as `{ value }`, and failures reject with the stable error codes of [LogtoBridgeException].
+ *
+ * The implementation and the calls' coroutines belong to the process ([LogtoNativeRuntime]): a plugin destroyed with
+ * its activity while the app goes on (configuration change, "Don't keep activities") leaves the sign-in running, and
+ * the plugin of the recreated activity re-attaches to it. Only a finishing activity tears it down.
  */
 @CapacitorPlugin(name = "LogtoNative")
 class LogtoNativePlugin : Plugin() {
-    private val scope = CoroutineScope(SupervisorJob() + Dispatchers.Main.immediate)
     private lateinit var implementation: LogtoNativeImplementation
+    private lateinit var scope: CoroutineScope
+    private val authStateListener: (AuthStateChangeType) -> Unit = { type ->
+        notifyListeners("authStateChange", JSObject().put("type", type.wireName))
+    }
 
     override fun load() {
-        implementation = LogtoNativeImplementation(AndroidLogtoPlatform(context.applicationContext) { activity })
-        implementation.setAuthStateListener { type ->
-            notifyListeners("authStateChange", JSObject().put("type", type.wireName))
-        }
+        val (runtime, calls) = LogtoNativeRuntime.attach(context, activity)
+        implementation = runtime
+        scope = calls
+        implementation.setAuthStateListener(authStateListener)
         // Cold start: the app may have been launched by the redirect of a sign-in its previous process started.
         activity?.intent?.dataString?.let { implementation.onRedirect(it) }
     }
@@ -44,9 +48,13 @@ class LogtoNativePlugin : Plugin() {
     }
 
     override fun handleOnDestroy() {
-        implementation.setAuthStateListener(null)
-        implementation.close()
-        scope.cancel()
+        implementation.removeAuthStateListener(authStateListener)
+        val host = activity
+        if (host == null || (host.isFinishing && !host.isChangingConfigurations)) {
+            LogtoNativeRuntime.release(implementation)
+        } else {
+            LogtoNativeRuntime.detach(host)
+        }
         super.handleOnDestroy()
     }
 

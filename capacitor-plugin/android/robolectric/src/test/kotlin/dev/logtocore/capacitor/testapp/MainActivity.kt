@@ -1,0 +1,6 @@
+package dev.logtocore.capacitor.testapp
+
+import com.getcapacitor.BridgeActivity
+
+/** The app's main activity, as `npx cap add android` writes it. */
+class MainActivity : BridgeActivity()
