@@ -4,9 +4,12 @@
 #   2. the bindings crate's Rust tests (conversions, panics caught at the FFI boundary);
 #   3. the Swift-side checks without swiftc (header/module map with clang, exported symbols, checksums);
 #   4. the Kotlin layer on the JVM with Maven: unit tests + end-to-end tests against the dev IdP (started by the
-#      tests themselves from tools/dev-idp).
+#      tests themselves from tools/dev-idp);
+#   5. the Android library (android/logto-android) compiled against the real framework (android-all 36, androidx
+#      AARs) and tested under Robolectric 4.17, sign-in against the dev IdP included (android/robolectric/run-suite.sh,
+#      JDK 21+).
 # Exits non-zero on the first failure. Needs: cargo, clang (installed with apt-get when missing and running as
-# root), python3, Java 17, Maven, Node (for the dev IdP).
+# root), python3, Java 17 and a JDK 21+ (Temurin 25 on the project's machines), Maven, Node (for the dev IdP).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -34,7 +37,7 @@ ios/scripts/check.sh "$lib"
 step "Kotlin layer on the JVM (Maven)"
 (cd android/logto-kotlin && mvn -B -ntp test -Dlogto.lib="$lib")
 
-step "Android glue: compile-only check against API stubs (no Android SDK here)"
-(cd android/glue-check && mvn -B -ntp -q compile)
+step "Android library on the real framework: android-all 36 + androidx, Robolectric 4.17 (no Android SDK here)"
+android/robolectric/run-suite.sh android/logto-android -Dlogto.lib="$lib"
 
 step "all native-library checks passed"

@@ -3,10 +3,11 @@
 #   npm ci → docgen check → typecheck → lint → build (warnings are errors)
 #   → vitest → Chromium e2e against tools/dev-idp → Capacitor CLI wiring
 #   → iOS half: symbol/label check of the Swift sources (no Swift compiler)
-#   → Android half on the JVM: compile check of the whole plugin against
-#     Android/Capacitor stubs, then JUnit tests of the implementation class
+#   → Android half on the JVM: JUnit tests of the implementation class
 #     against the real Rust core (liblogto_uniffi.so, built with cargo when
-#     missing) and the dev IdP (when a JDK and Maven exist).
+#     missing) and the dev IdP, then the whole plugin with Capacitor's own
+#     Android sources on the real framework under Robolectric (android-all 36,
+#     androidx, a BridgeActivity app; JDK 21+) (when a JDK and Maven exist).
 # Exits non-zero if any step fails. Expects Debian's chromium at
 # /usr/bin/chromium (apt-get update && apt-get install -y chromium).
 set -uo pipefail
@@ -118,8 +119,9 @@ else
 fi
 
 if command -v mvn >/dev/null && command -v javac >/dev/null; then
-  step "Android plugin compile check (Capacitor/Android stubs, kotlinc)" bash scripts/test-android-jvm.sh check
   step "Android implementation on the JVM (real core + dev IdP, JUnit)" bash scripts/test-android-jvm.sh tests
+  step "Android plugin in a Capacitor app under Robolectric (android-all 36, real Capacitor, dev IdP)" \
+    bash scripts/test-android-jvm.sh robolectric
 else
   skip "Android half on the JVM" "needs mvn and a JDK"
 fi

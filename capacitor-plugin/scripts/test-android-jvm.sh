@@ -5,13 +5,15 @@
 #          layer (android/logto-kotlin) and run with JUnit against the REAL Rust core (liblogto_uniffi.so through
 #          JNA) and the dev IdP (tools/dev-idp, started by the tests): sign-in with a headless fake browser, claims,
 #          tokens, sign-out, cancel, timeout, concurrent sign-in, cold-start callback, error codes.
-#   check  android/jvm-test/android-check: the whole plugin (LogtoNativePlugin.kt, AndroidLogtoPlatform.kt, …) plus
-#          android/logto-android compiled against stubs of the Android/Capacitor APIs, after checking that the
-#          Capacitor stubs match @capacitor/android's sources (scripts/check-android-stubs.mjs).
+#   robolectric  android/robolectric: the whole plugin, logto-android and Capacitor's own Android sources (from
+#          node_modules/@capacitor/android) compiled against the real framework (android-all 36, androidx AARs), and
+#          Robolectric 4.17 tests inside a real Capacitor BridgeActivity: calls posted as Capacitor's JavaScript
+#          posts them, sign-in against the dev IdP, the activity lifecycle cases (android/robolectric/run-suite.sh).
 #
-# Usage: scripts/test-android-jvm.sh [tests|check]   (default: both)
-# Needs a JDK (17+), Maven, Node (npm ci done), and liblogto_uniffi.so: LOGTO_LIB, else
-# <repo>/target/debug/liblogto_uniffi.so, which is built with `cargo build -p logto-uniffi` when missing.
+# Usage: scripts/test-android-jvm.sh [tests|robolectric]   (default: both)
+# Needs a JDK (17+; 21+ for robolectric, Temurin 25 on the project's machines), Maven, python3, Node (npm ci done),
+# and liblogto_uniffi.so: LOGTO_LIB, else <repo>/target/debug/liblogto_uniffi.so, which is built with
+# `cargo build -p logto-uniffi` when missing.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,17 +23,22 @@ for tool in java mvn node; do
   command -v "$tool" >/dev/null || { echo "test-android-jvm: '$tool' not found (apt-get install -y maven openjdk-17-jdk-headless)" >&2; exit 2; }
 done
 
-run_tests() {
+# The host-built Rust library the tests load through JNA (built when missing).
+host_lib() {
   if [[ -n "${LOGTO_LIB:-}" && ! -f "$LOGTO_LIB" ]]; then
     echo "test-android-jvm: LOGTO_LIB=$LOGTO_LIB does not exist" >&2
     exit 2
   fi
-  local lib="${LOGTO_LIB:-${CARGO_TARGET_DIR:-$repo/target}/debug/liblogto_uniffi.so}"
+  lib="${LOGTO_LIB:-${CARGO_TARGET_DIR:-$repo/target}/debug/liblogto_uniffi.so}"
   if [[ ! -f "$lib" ]]; then
     command -v cargo >/dev/null || { echo "test-android-jvm: $lib is missing and cargo is not installed" >&2; exit 2; }
-    echo "test-android-jvm: building liblogto_uniffi (cargo build -p logto-uniffi)"
+    echo "test-android-jvm: building liblogto_uniffi (cargo build -p logto-uniffi)" >&2
     (cd "$repo" && cargo build -q -p logto-uniffi)
   fi
+}
+
+run_tests() {
+  host_lib
   local project="$here/android/jvm-test"
   rm -rf "$project/target"
   local status=0
@@ -43,21 +50,18 @@ run_tests() {
   return "$status"
 }
 
-run_check() {
-  node "$here/scripts/check-android-stubs.mjs"
-  local project="$here/android/jvm-test/android-check"
-  rm -rf "$project/target"
-  local status=0
-  mvn -B -ntp -q -Dstyle.color=never -f "$project/pom.xml" compile >"$project/mvn.log" 2>&1 || status=$?
-  sed 's/\x1b\[[0-9;]*m//g' "$project/mvn.log" | grep -v -E '^\s*$' || true
-  rm -f "$project/mvn.log"
-  [[ "$status" == 0 ]] || return "$status"
-  echo "android-check: LogtoNativePlugin.kt, AndroidLogtoPlatform.kt and android/logto-android compile against the stubs"
+run_robolectric() {
+  host_lib
+  [[ -d "$here/node_modules/@capacitor/android/capacitor/src/main/java" ]] || {
+    echo "test-android-jvm: node_modules/@capacitor/android is missing (npm ci)" >&2
+    exit 2
+  }
+  "$repo/android/robolectric/run-suite.sh" "$here/android/robolectric" -Dlogto.lib="$lib"
 }
 
 case "$what" in
   tests) run_tests ;;
-  check) run_check ;;
-  all) run_check && run_tests ;;
-  *) echo "usage: $0 [tests|check]" >&2; exit 2 ;;
+  robolectric) run_robolectric ;;
+  all) run_tests && run_robolectric ;;
+  *) echo "usage: $0 [tests|robolectric]" >&2; exit 2 ;;
 esac

@@ -1,2 +1,0 @@
-package android.content;
-public final class ComponentName {}

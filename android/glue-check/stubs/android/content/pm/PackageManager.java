@@ -1,2 +1,0 @@
-package android.content.pm;
-public abstract class PackageManager {}

@@ -1,4 +1,0 @@
-package android.net;
-public abstract class Uri {
-    public static Uri parse(String uriString) { return null; }
-}
