@@ -196,6 +196,31 @@ class BridgeIdpTest {
         assertEquals("user_alice", page.ok("getIdTokenClaims").getJSONObject("value").getString("sub"))
     }
 
+    /**
+     * `signInTimeoutMs` runs out while the tab is open: the plugin dismisses the tab (the auth activity is brought
+     * back over it with CLEAR_TOP), which ends the round trip, and `signIn` rejects with `timeout`.
+     */
+    @Test
+    fun signInTimeoutDismissesTheTabAndRejectsTimeout() {
+        val main = launchApp()
+        val js = CapacitorJs(main.get())
+        js.ok(
+            "configure",
+            JSONObject()
+                .put("config", JSONObject().put("endpoint", DevIdp.endpoint).put("appId", APP_ID))
+                .put("options", JSONObject().put("signInTimeoutMs", 1500)),
+        )
+        val signIn = js.post("signIn", signInOptions())
+        val (auth, _) = openTab()
+        pumpUntil { shadowOf(app).peekNextStartedActivity()?.component?.className == LogtoAuthActivity::class.java.name }
+        val dismiss = shadowOf(app).nextStartedActivity
+        assertTrue(dismiss.flags and Intent.FLAG_ACTIVITY_CLEAR_TOP != 0)
+        auth.newIntent(dismiss).restart().resume()
+        assertTrue(auth.get().isFinishing)
+        assertEquals("timeout", errorCode(js.await(signIn)))
+        assertEquals(false, js.ok("isAuthenticated").get("value"))
+    }
+
     /** The app really finishes: the open tab is dismissed and the round trip ends; a new start begins afresh. */
     @Test
     fun finishingAppTearsDown() {
