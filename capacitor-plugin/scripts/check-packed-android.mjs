@@ -37,9 +37,14 @@ try {
   const gradle = readFileSync(join(pkg, 'android/build.gradle'), 'utf8');
 
   // The ext defaults (`name = project.hasProperty('name') ? rootProject.ext.name : <default>`).
-  const packageVersionVar = /def\s+(\w+)\s*=\s*new groovy\.json\.JsonSlurper\(\)\.parse\(file\('\.\.\/package\.json'\)\)\.version/.exec(gradle)?.[1];
+  const packageVersionVar =
+    /def\s+(\w+)\s*=\s*new groovy\.json\.JsonSlurper\(\)\.parse\(file\('\.\.\/package\.json'\)\)\.version/.exec(
+      gradle,
+    )?.[1];
   const ext = {};
-  for (const m of gradle.matchAll(/(\w+)\s*=\s*project\.hasProperty\('\w+'\)\s*\?\s*rootProject\.ext\.\w+\s*:\s*(?:'([^']*)'|(\w+))/g)) {
+  for (const m of gradle.matchAll(
+    /(\w+)\s*=\s*project\.hasProperty\('\w+'\)\s*\?\s*rootProject\.ext\.\w+\s*:\s*(?:'([^']*)'|(\w+))/g,
+  )) {
     ext[m[1]] = m[2] ?? (m[3] === packageVersionVar ? version : undefined);
   }
   const expand = (text) => text.replace(/\$\{?(\w+)\}?/g, (_, name) => ext[name] ?? `<unknown ${name}>`);
@@ -68,18 +73,26 @@ try {
       publicCoordinates.push(c);
       continue;
     }
-    check(c.version === version, `${c.group}:${c.artifact} defaults to the package's version (${c.version} = ${version})`);
+    check(
+      c.version === version,
+      `${c.group}:${c.artifact} defaults to the package's version (${c.version} = ${version})`,
+    );
     check(
       /url\s*=\s*logtoMavenRepository/.test(gradle) &&
         /def\s+logtoMavenRepository\s*=\s*file\('maven'\)/.test(gradle) &&
         /includeGroup\s+'dev\.logtocore'/.test(gradle) &&
         /rootProject\.allprojects/.test(gradle),
-      'build.gradle adds the package\'s android/maven repository (dev.logtocore only) to every project of the app',
+      "build.gradle adds the package's android/maven repository (dev.logtocore only) to every project of the app",
     );
     const dir = join(pkg, 'android/maven', ...c.group.split('.'), c.artifact, c.version);
     const pom = join(dir, `${c.artifact}-${c.version}.pom`);
     const aar = join(dir, `${c.artifact}-${c.version}.aar`);
-    if (!check(existsSync(pom) && existsSync(aar), `${c.group}:${c.artifact}:${c.version} (.pom, .aar) is in the tarball's android/maven`)) {
+    if (
+      !check(
+        existsSync(pom) && existsSync(aar),
+        `${c.group}:${c.artifact}:${c.version} (.pom, .aar) is in the tarball's android/maven`,
+      )
+    ) {
       continue;
     }
     const pomText = readFileSync(pom, 'utf8');
@@ -87,7 +100,13 @@ try {
       const field = (name) => new RegExp(`<${name}>([^<]+)</${name}>`).exec(d[1])?.[1];
       const scope = field('scope') ?? 'compile';
       if (scope !== 'compile' && scope !== 'runtime') continue;
-      publicCoordinates.push({ group: field('groupId'), artifact: field('artifactId'), version: field('version'), type: field('type') ?? 'jar', from: `${c.artifact}'s POM` });
+      publicCoordinates.push({
+        group: field('groupId'),
+        artifact: field('artifactId'),
+        version: field('version'),
+        type: field('type') ?? 'jar',
+        from: `${c.artifact}'s POM`,
+      });
     }
   }
 
@@ -102,7 +121,9 @@ try {
     seen.add(id);
     let resolved = true;
     try {
-      execFileSync('mvn', ['-B', '-ntp', '-q', 'dependency:get', `-Dartifact=${id}`, '-Dtransitive=false'], { stdio: 'ignore' });
+      execFileSync('mvn', ['-B', '-ntp', '-q', 'dependency:get', `-Dartifact=${id}`, '-Dtransitive=false'], {
+        stdio: 'ignore',
+      });
     } catch {
       resolved = false;
     }
