@@ -103,7 +103,7 @@ class LogtoAuthActivity : Activity() {
         super.onCreate(savedInstanceState)
         roundTripId = savedInstanceState?.getString(KEY_ROUND_TRIP) ?: intent?.getStringExtra(EXTRA_ROUND_TRIP)
         browserOpened = savedInstanceState?.getBoolean(KEY_OPENED) ?: false
-        if (deliverRedirect(intent)) return
+        if (deliverRedirect(intent) || dismissRequested(intent)) return
         // Nothing is waiting for this instance (recreated after process death, or an earlier round trip's).
         if (RoundTrips.get(roundTripId) == null) finish()
     }
@@ -111,7 +111,7 @@ class LogtoAuthActivity : Activity() {
     override fun onNewIntent(intent: Intent) {
         super.onNewIntent(intent)
         setIntent(intent)
-        deliverRedirect(intent)
+        deliverRedirect(intent) || dismissRequested(intent)
     }
 
     override fun onResume() {
@@ -164,6 +164,17 @@ class LogtoAuthActivity : Activity() {
         return true
     }
 
+    /**
+     * [dismiss] brought this activity back over the tab: the round trip ends as closed now. Handled here rather than
+     * in `onResume` because the instance may be a new one (the system had destroyed the old), which would otherwise
+     * open the tab again.
+     */
+    private fun dismissRequested(intent: Intent?): Boolean {
+        val id = intent?.getStringExtra(EXTRA_DISMISS) ?: return false
+        RoundTrips.get(id)?.let { close(it) } ?: finish()
+        return true
+    }
+
     private fun close(current: RoundTrips.RoundTrip) {
         if (RoundTrips.end(current)) current.session.onClosed()
         finish()
@@ -172,6 +183,9 @@ class LogtoAuthActivity : Activity() {
     companion object {
         /** The id of the round trip an instance belongs to (intent extra). */
         internal const val EXTRA_ROUND_TRIP = "dev.logtocore.roundTrip"
+
+        /** The id of the round trip [dismiss] ends (intent extra). */
+        private const val EXTRA_DISMISS = "dev.logtocore.dismiss"
         private const val KEY_ROUND_TRIP = "dev.logtocore.roundTrip"
         private const val KEY_OPENED = "dev.logtocore.browserOpened"
 
@@ -180,13 +194,14 @@ class LogtoAuthActivity : Activity() {
 
         /**
          * Closes the Custom Tab of the running round trip, if one is open: restarts this activity with
-         * `CLEAR_TOP | SINGLE_TOP` (which removes the tab above it) and without a redirect, so its next `onResume`
-         * reports the round trip as closed. Does nothing when no round trip is waiting.
+         * `CLEAR_TOP | SINGLE_TOP` (which removes the tab above it) and a dismiss request, on which it reports the
+         * round trip as closed and finishes. Does nothing when no round trip is waiting.
          */
         fun dismiss(context: Context) {
             val current = RoundTrips.any() ?: return
             val intent = Intent(context, LogtoAuthActivity::class.java)
                 .putExtra(EXTRA_ROUND_TRIP, current.id)
+                .putExtra(EXTRA_DISMISS, current.id)
                 .addFlags(Intent.FLAG_ACTIVITY_CLEAR_TOP or Intent.FLAG_ACTIVITY_SINGLE_TOP)
             if (context !is Activity) intent.addFlags(Intent.FLAG_ACTIVITY_NEW_TASK)
             context.startActivity(intent)

@@ -191,6 +191,22 @@ class AuthActivityLifecycleTest {
         assertNull(LogtoRedirects.take())
     }
 
+    /**
+     * dismiss() after the system destroyed the covered auth activity ("Don't keep activities"): the instance created
+     * for the dismiss request reports the round trip closed and does not open the tab again.
+     */
+    @Test
+    fun dismissReachingANewInstanceClosesWithoutReopeningTheTab() {
+        val session = RecordingSession()
+        val intent = launch(session)
+        open(intent).destroy() // destroyed by the system, not finishing
+        LogtoAuthActivity.dismiss(app)
+        val fresh = Robolectric.buildActivity(LogtoAuthActivity::class.java, nextStartedActivity()).setup()
+        assertNull("no tab opened again", shadowOf(app).nextStartedActivity)
+        assertEquals(1, session.closes.get())
+        assertTrue(fresh.get().isFinishing)
+    }
+
     /** dismiss() (after a timeout) brings the auth activity back over the tab, which reports the round trip closed. */
     @Test
     fun dismissClosesTheOpenRoundTrip() {
