@@ -375,9 +375,13 @@ async fn session_persists_across_restarts_without_requests() {
     assert_eq!(second.get_access_token(Some(API_RESOURCE), None).await.unwrap(), token);
     assert_eq!(second.get_id_token_claims().await.unwrap().username.as_deref(), Some("alice"));
     assert!(idp.requests().await.is_empty(), "restored from storage, no request");
-    // One document per app id, and no secret stored outside it.
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(files.len(), 1, "{files:?}");
+    // One document per app id, and no secret stored outside it (the refresh's cross-process lock file is empty).
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    let documents = files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")).count();
+    assert_eq!(documents, 1, "{files:?}");
+    for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "lock")) {
+        assert_eq!(std::fs::metadata(file).unwrap().len(), 0);
+    }
 }
 
 #[tokio::test]

@@ -48,6 +48,10 @@ pub struct OpState {
     /// Form bodies of token requests.
     pub token_forms: Mutex<Vec<HashMap<String, String>>>,
     pub userinfo_auth: Mutex<Vec<Option<String>>>,
+    /// The `token` of every revocation request, in order.
+    pub revoked: Mutex<Vec<String>>,
+    /// Answer of the revocation endpoint (default 200).
+    pub revocation: Mutex<Option<Answer>>,
 }
 
 pub struct FaultOp {
@@ -123,9 +127,11 @@ impl FaultOp {
             )
             .route(
                 "/oidc/token/revocation",
-                post(|State(s): State<Arc<OpState>>| async move {
+                post(|State(s): State<Arc<OpState>>, Form(form): Form<HashMap<String, String>>| async move {
                     s.hits.lock().unwrap().push("POST revocation".into());
-                    StatusCode::OK
+                    s.revoked.lock().unwrap().push(form.get("token").cloned().unwrap_or_default());
+                    let a = s.revocation.lock().unwrap().clone().unwrap_or(Answer::raw(200, ""));
+                    respond(Some(a)).await
                 }),
             )
             .with_state(state.clone());
@@ -147,6 +153,10 @@ impl FaultOp {
 
     pub fn set_userinfo(&self, answer: Answer) {
         *self.state.userinfo.lock().unwrap() = Some(answer);
+    }
+
+    pub fn revoked(&self) -> Vec<String> {
+        self.state.revoked.lock().unwrap().clone()
     }
 
     pub fn hits(&self) -> Vec<String> {
