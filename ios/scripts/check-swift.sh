@@ -4,6 +4,8 @@
 # first-launch gate) against the committed C header + module map (ios/Generated) and the host build of
 # liblogto_uniffi. The Apple-only shells (ASWebAuthenticationSession, SFSafariViewController, Keychain, UIKit) are
 # behind `#if canImport(...)` and are compiled only on Apple platforms (.github/workflows/ios.yml).
+# Then the same for the Capacitor plugin's iOS half without Capacitor (which exists only on iOS): the implementation
+# the bridge delegates to and the request types, with their XCTest suite, against ../ios.
 #
 # Usage: ios/scripts/check-swift.sh [path/to/liblogto_uniffi.so]   (default: target/debug)
 # The Swift toolchain is Debian's swiftlang, installed on first use by swift-toolchain.sh (root, ~2.5 min once).
@@ -31,3 +33,9 @@ started=$SECONDS
 # XCTest only: the package has no Swift Testing tests, whose empty run would print "0 tests passed".
 "$toolchain" run "$root/ios" swift test --disable-swift-testing --scratch-path "$scratch" "${link[@]}"
 echo "check-swift.sh: swift test in $((SECONDS - started)) s"
+
+plugin="$root/capacitor-plugin"
+started=$SECONDS
+"$toolchain" run "$plugin" swift build --scratch-path "$plugin/.build/linux" "${link[@]}"
+"$toolchain" run "$plugin" swift test --disable-swift-testing --scratch-path "$plugin/.build/linux" "${link[@]}"
+echo "check-swift.sh: capacitor-plugin (implementation + request types, no Capacitor): swift build + test in $((SECONDS - started)) s"

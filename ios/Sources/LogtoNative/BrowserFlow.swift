@@ -26,6 +26,15 @@ public protocol DismissibleBrowserLauncher: BrowserLauncher {
     @MainActor func dismiss()
 }
 
+/// A browser whose redirect is not captured by the browser itself but comes back through the app's URL handling
+/// (a custom scheme or universal link opening the app), which must pass it to `handle(url:)`:
+/// `SafariViewControllerBrowser`.
+public protocol URLHandlingBrowserLauncher: DismissibleBrowserLauncher {
+    /// Takes `url` if it is the redirect of the running round trip (and closes the browser); false for any other
+    /// URL.
+    @MainActor @discardableResult func handle(url: URL) -> Bool
+}
+
 /// One browser round trip as seen by a browser integration. Thread-safe. The first outcome wins, except that a
 /// redirect reported within the grace period after a close still wins (a close and a redirect can arrive in either
 /// order when the browser closes itself on redirect).

@@ -26,7 +26,7 @@ import UIKit
 /// view controller; any dismissal that this class did not make is reported as closed. UIKit refuses some
 /// presentations without an error (it only logs): if the view has not started to show `presentationTimeout` seconds
 /// after `launch`, the round trip fails with `browser_unavailable` instead of waiting for the sign-in timeout.
-public final class SafariViewControllerBrowser: NSObject, DismissibleBrowserLauncher, @unchecked Sendable {
+public final class SafariViewControllerBrowser: NSObject, URLHandlingBrowserLauncher, @unchecked Sendable {
     @MainActor private let current = CurrentRoundTrip<SFSafariViewController>()
     @MainActor private var redirectURI: URL?
     private let presenter: (@MainActor () -> UIViewController?)?
