@@ -88,7 +88,8 @@ final class ImplementationTests: XCTestCase {
         let coordinator = BrowserFlowCoordinator(closeGracePeriod: 0.05)
         let auth = self.auth
         let running = Task { @MainActor in try await flow.run(url: auth, coordinator: coordinator) }
-        while browser.session == nil { await Task.yield() }
+        for _ in 0..<5_000 where browser.session == nil { try await Task.sleep(nanoseconds: 1_000_000) }
+        guard browser.session != nil else { return XCTFail("the browser was not launched") }
         XCTAssertFalse(implementation.handleOpenURL(URL(string: "com.example.app://other?x=1")!))
         XCTAssertTrue(implementation.handleOpenURL(callback))
         XCTAssertFalse(implementation.handleOpenURL(callback), "the same URL twice (app + scene notification)")
