@@ -98,11 +98,17 @@ ${formWithConsent}
 </html>`;
 }
 
+/** What Logto shows after a sign-out without post_logout_redirect_uri (its post-logout page). */
 function postLogoutSuccessSource(ctx) {
   ctx.type = 'html';
+  ctx.set('cache-control', 'no-store');
   ctx.body = `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Signed out</title></head>
-<body><h1 id="signed-out">You have been signed out.</h1></body></html>`;
+<html>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Signed out</title>
+<style>body{margin:0;font-family:system-ui,sans-serif;background:#f3f3f7;color:#191c1d;display:flex;justify-content:center}
+main{margin:3rem 1rem;background:#fff;border-radius:16px;padding:2rem 1.75rem;box-shadow:0 2px 12px rgba(0,0,0,.08);max-width:24rem;width:100%}</style></head>
+<body><main><h1 id="signed-out">You have been signed out.</h1><p>You can close this window.</p></main></body>
+</html>`;
 }
 
 function isLoopbackHost(hostname) {
