@@ -305,6 +305,23 @@ async function main() {
         continue;
       }
 
+      // An OAuth error the IdP answers as JSON (e.g. an unregistered post_logout_redirect_uri): nothing to click.
+      const contentType = await page.evaluate(() => document.contentType).catch(() => '');
+      if (contentType === 'application/json') {
+        const text = (await page.evaluate(() => document.body?.innerText ?? '').catch(() => '')).trim();
+        let body;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = { raw: text.slice(0, 500) };
+        }
+        say(`the IdP answered HTTP ${documentStatus} with an error: ${text.slice(0, 300)}`);
+        trace({ event: 'idp-json-error', status: documentStatus, error: body.error, error_description: body.error_description });
+        await screenshot(page, 'idp-error');
+        result = 'error';
+        break;
+      }
+
       if (await visible(page, '#alipay-error') || await visible(page, '#callback-error')) {
         const selector = await visible(page, '#alipay-error') ? '#alipay-error' : '#callback-error';
         say(`stuck on an error page: ${(await page.locator(selector).textContent()).trim()}`);

@@ -22,6 +22,7 @@ import { EventEmitter } from 'node:events';
 import {
   FAULT_ENDPOINTS, FaultSpecError, holdUnlessClosed, parseFaultSpec,
 } from './faults.js';
+import { KEY_TYPES } from './keys.js';
 
 const TOKEN_PATH = '/oidc/token';
 const REVOCATION_PATH = '/oidc/token/revocation';
@@ -189,7 +190,7 @@ export function createDevMiddleware({
     } else if (method === 'POST' && path === '/__dev/rotate-keys' && actions.rotateKeys) {
       const body = await readJson(ctx);
       const alg = body.alg ?? 'EC';
-      if (alg !== 'EC' && alg !== 'RSA') return badRequest(ctx, 'alg must be "EC" or "RSA"');
+      if (!KEY_TYPES.includes(alg)) return badRequest(ctx, `alg must be one of ${KEY_TYPES.map((t) => JSON.stringify(t)).join(', ')}`);
       ctx.body = await actions.rotateKeys(alg);
       log(`signing keys rotated: new ${alg} key ${ctx.body.kid} is current (${ctx.body.id_token_signing_alg_values_supported.join(', ')})`);
     } else if (method === 'GET' && path === '/__dev/keys' && actions.keys) {

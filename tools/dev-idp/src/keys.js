@@ -67,11 +67,3 @@ export function createKeyRing(initial) {
     },
   };
 }
-
-/** The public part of a private JWK (what the JWKS endpoint shows, before oidc-provider adds `alg`/`use`). */
-export function publicJwk(jwk) {
-  const {
-    d, p, q, dp, dq, qi, ...rest
-  } = jwk;
-  return rest;
-}

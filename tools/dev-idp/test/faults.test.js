@@ -77,9 +77,18 @@ describe('fault knobs and /__dev/wait', () => {
       assert.equal(notYet.status, 408, 'not processed while the delay runs');
       assert.equal(notYet.body.matched, 0);
 
+      // Another grant type is not held: answered while the refresh still waits.
+      const other = await tokenRequest(idp.issuer, { grant_type: 'authorization_code', code: 'nope', redirect_uri: 'com.example.app://callback', code_verifier: 'x'.repeat(43) });
+      assert.equal(other.body.error, 'invalid_grant');
+      const log = (await dev(idp.endpoint, '/__dev/requests')).body;
+      assert.deepEqual(log.map((e) => [e.grant_type, e.status, e.fault]), [
+        ['refresh_token', null, { delay_ms: 1_500, grant_type: 'refresh_token' }],
+        ['authorization_code', 400, undefined],
+      ]);
+
       const answered = await pending;
       assert.equal(answered.status, 200);
-      const done = await wait({ path: '/oidc/token', processed: 'true' });
+      const done = await wait({ path: '/oidc/token', grant_type: 'refresh_token', processed: 'true' });
       assert.equal(done.body.requests[0].status, 200);
     } finally {
       await clearFaults();

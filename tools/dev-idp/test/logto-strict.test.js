@@ -316,15 +316,18 @@ describe('refresh-token reuse: tolerated for 3 s (Logto\'s leeway), then the gra
     assert.deepEqual([entry.refresh_token_fp, entry.reused, entry.status], [fingerprint('not-a-refresh-token'), false, 400]);
   });
 
-  test('--refresh-token-reuse-interval changes the leeway (1 s)', async () => {
-    const quick = await startIdp(['--refresh-token-reuse-interval', '1']);
+  test('--refresh-token-reuse-interval changes the leeway (2 s); each tolerated reuse restarts it, as Logto\'s consumedAt moves', async () => {
+    const quick = await startIdp(['--refresh-token-reuse-interval', '2']);
     try {
       const { tokens } = await signIn(quick.issuer, { user: 'alice', scope: 'openid offline_access' });
       const form = { grant_type: 'refresh_token', refresh_token: tokens.refresh_token };
-      assert.equal((await tokenRequest(quick.issuer, form)).status, 200);
-      assert.equal((await tokenRequest(quick.issuer, form)).status, 200, 'inside 1 s');
+      assert.equal((await tokenRequest(quick.issuer, form)).status, 200); // t0: consumed
       await sleep(1_200);
-      assert.equal((await tokenRequest(quick.issuer, form)).body.error, 'invalid_grant', 'after 1 s');
+      assert.equal((await tokenRequest(quick.issuer, form)).status, 200, 'inside 2 s of t0; consumed again');
+      await sleep(1_400);
+      assert.equal((await tokenRequest(quick.issuer, form)).status, 200, '2.6 s after t0 but 1.4 s after the last use');
+      await sleep(2_300);
+      assert.equal((await tokenRequest(quick.issuer, form)).body.error, 'invalid_grant', '2.3 s after the last use');
     } finally {
       assert.equal(await quick.stop(), 0);
     }
