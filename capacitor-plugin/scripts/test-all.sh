@@ -2,6 +2,7 @@
 # Everything for logto-native-capacitor, from a clean checkout:
 #   npm ci → docgen check → typecheck → lint → build (warnings are errors)
 #   → vitest → Chromium e2e against tools/dev-idp → Capacitor CLI wiring
+#   → API contract vs @logto/capacitor 4.0.7 + the packed package in every TS module mode, Vite, webpack
 #   → iOS half: symbol/label check of the Swift sources (no Swift compiler)
 #   → Android half on the JVM: compile check of the whole plugin against
 #     Android/Capacitor stubs, then JUnit tests of the implementation class
@@ -58,6 +59,7 @@ else if ((m = /^\s*Tests\s+(\d+) failed/m.exec(text))) { fail += +m[1]; }
 if ((m = /^ℹ pass (\d+)$/m.exec(text))) pass += +m[1];
 if ((m = /^ℹ fail (\d+)$/m.exec(text))) fail += +m[1];
 if ((m = /^cap-cli wiring: (\d+) passed, (\d+) failed$/m.exec(text))) { pass += +m[1]; fail += +m[2]; }
+if ((m = /^contract: (\d+) passed, (\d+) failed$/m.exec(text))) { pass += +m[1]; fail += +m[2]; }
 for (const r of text.matchAll(/Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)/g)) {
   if (/ -- in /.test(r.input.slice(r.index, r.input.indexOf("\n", r.index)))) {
     pass += r[1] - r[2] - r[3] - r[4]; fail += +r[2] + +r[3];
@@ -108,11 +110,13 @@ if step "build (tsc + rollup, no warnings)" npm run --silent build; then
     tests_failed=$((tests_failed + 1))
   fi
   step "Capacitor CLI wiring (cap add/sync with Node 22)" bash scripts/test-cap-cli.sh
+  step "API contract vs @logto/capacitor 4.0.7; packed package in every TS module mode, Node, Vite, webpack" \
+    node scripts/test-contract.mjs
   step "iOS half: Swift symbols and labels against ios/Sources and @capacitor/ios (no Swift compiler here)" \
     node scripts/check-ios-symbols.mjs
 else
   step "unit tests (vitest)" npx vitest run
-  results+=("FAIL  web e2e and Capacitor CLI wiring: not run, the build failed")
+  results+=("FAIL  web e2e, Capacitor CLI wiring and API contract: not run, the build failed")
   failed=$((failed + 1))
   tests_failed=$((tests_failed + 1))
 fi
