@@ -29,6 +29,14 @@ describe('web platform end to end (example app + dev IdP + Chromium)', () => {
     log(`dev IdP at ${idp.endpoint}`);
     app = await startExampleServer(idp.endpoint, log);
     log(`example app at ${app.origin}`);
+    // Logto matches post_logout_redirect_uri exactly (no loopback-port exception, unlike redirect_uri): the web
+    // app's sign-out URI on this run's port must be registered, as a developer registers it in the console.
+    const registered = await fetch(`${idp.endpoint}/__dev/post-logout-redirect-uris`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uri: `${app.origin}/callback/sign-out` }),
+    });
+    if (!registered.ok) throw new Error(`registering the post-logout URI failed: ${registered.status}`);
     browser = await launchChromium();
   });
 

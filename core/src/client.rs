@@ -13,7 +13,9 @@
 
 use std::sync::Arc;
 
-use crate::claims::{AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims, decode_segment, split_jwt};
+use crate::claims::{
+    AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims, decode_segment, split_jwt,
+};
 use crate::config::LogtoConfig;
 use crate::discovery::ProviderMetadata;
 use crate::engine::{ClientCore, Engine};
@@ -191,8 +193,10 @@ impl LogtoClient {
     /// `post_logout_redirect_uri`). The refresh token is revoked in the background, and retried later if that
     /// fails. A refresh or sign-in in flight cannot bring the session back. 💾
     pub async fn sign_out(&self, post_logout_redirect_uri: Option<&str>) -> Result<String> {
-        let options =
-            SignOutOptions { post_logout_redirect_uri: post_logout_redirect_uri.map(str::to_owned), ..Default::default() };
+        let options = SignOutOptions {
+            post_logout_redirect_uri: post_logout_redirect_uri.map(str::to_owned),
+            ..Default::default()
+        };
         self.core.sign_out(&options).await
     }
 

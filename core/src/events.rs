@@ -66,7 +66,10 @@ impl EventHub {
     pub fn deliver(&self) {
         loop {
             let Ok(_delivering) = self.delivering.try_lock() else { return };
-            while let Some(event) = lock(&self.queue).pop_front() {
+            loop {
+                // Popped in a statement of its own: the queue's lock must not be held while listeners run.
+                let next = lock(&self.queue).pop_front();
+                let Some(event) = next else { break };
                 let listeners: Vec<_> = self
                     .listeners
                     .read()

@@ -42,16 +42,16 @@ mod token_response;
 
 pub use claims::{AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims};
 pub use client::LogtoClient;
-pub use events::{AuthStateEvent, AuthStateListener};
-pub use refresher::GetAccessTokenOptions;
-pub use sign_out::SignOutOptions;
 pub use config::{
     LogtoConfig, ORGANIZATION_URN_PREFIX, ORGANIZATIONS_RESOURCE, ORGANIZATIONS_SCOPE, Prompt, RESERVED_SCOPES,
 };
 pub use discovery::ProviderMetadata;
 pub use error::{CallbackErrorKind, LogtoError, Result};
+pub use events::{AuthStateEvent, AuthStateListener};
 pub use jwt::ALLOWED_ALGORITHMS;
+pub use refresher::GetAccessTokenOptions;
 pub use sign_in::{DirectSignIn, DirectSignInMethod, FirstScreen, Identifier, SignInOptions};
+pub use sign_out::SignOutOptions;
 pub use storage::{FileStorage, MemoryStorage, Storage, StorageError};
 
 /// `urn:logto:organization:<id>`.

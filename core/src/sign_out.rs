@@ -66,7 +66,11 @@ impl ClientCore {
         Ok((removed.value, removed.persisted))
     }
 
-    async fn end_session_url(self: &Arc<Self>, options: &SignOutOptions, id_token_hint: Option<&str>) -> Result<String> {
+    async fn end_session_url(
+        self: &Arc<Self>,
+        options: &SignOutOptions,
+        id_token_hint: Option<&str>,
+    ) -> Result<String> {
         let metadata = match self.cached_metadata().await {
             Some(metadata) => Some(metadata),
             None => tokio::time::timeout(SIGN_OUT_DISCOVERY_TIMEOUT, self.fetch_provider(true, false))
@@ -110,8 +114,7 @@ impl ClientCore {
             .store()
             .change(Persist::BestEffort, move |doc, _| {
                 doc.queue_revocations(refresh_token, now());
-                if pending_state.is_some() && doc.pending_sign_in.as_ref().map(|p| &p.state) == pending_state.as_ref()
-                {
+                if pending_state.is_some() && doc.pending_sign_in.as_ref().map(|p| &p.state) == pending_state.as_ref() {
                     doc.pending_sign_in = None;
                 }
                 Ok(())

@@ -106,7 +106,8 @@ impl FileStorage {
         let dir = dir.as_ref().to_path_buf();
         fs::create_dir_all(&dir).map_err(|e| StorageError::new(format!("cannot create storage directory: {e}")))?;
         // Canonical, so that two FileStorages on one directory are recognised as one store (`shared_id`).
-        let dir = dir.canonicalize().map_err(|e| StorageError::new(format!("cannot resolve storage directory: {e}")))?;
+        let dir =
+            dir.canonicalize().map_err(|e| StorageError::new(format!("cannot resolve storage directory: {e}")))?;
         Ok(Self { dir, locks: Mutex::new(HashMap::new()) })
     }
 

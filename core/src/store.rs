@@ -120,7 +120,10 @@ impl SessionStore {
     }
 
     /// Runs `f` on a blocking thread that finishes even if the caller stops waiting.
-    async fn blocking<R: Send + 'static>(self: &Arc<Self>, f: impl FnOnce(&Self) -> Result<R> + Send + 'static) -> Result<R> {
+    async fn blocking<R: Send + 'static>(
+        self: &Arc<Self>,
+        f: impl FnOnce(&Self) -> Result<R> + Send + 'static,
+    ) -> Result<R> {
         let store = Arc::clone(self);
         tokio::task::spawn_blocking(move || f(&store))
             .await

@@ -8,40 +8,15 @@ use std::time::Duration;
 
 use logto_core::{LogtoClient, LogtoError};
 use serde_json::{Value, json};
-use support::fault_op::{Answer, FaultOp, Started, now, start_sign_in};
+use support::fault_op::{
+    Answer, FaultOp, now, op_with, patched, refresh_claims, sign_in_with, signed_in_client, start_sign_in,
+};
 use support::keys::TestKey;
-
-/// Signs in with an ID token produced by `make` from the started sign-in; returns the client and the outcome.
-async fn sign_in_with(op: &FaultOp, make: impl FnOnce(&Started) -> String) -> (LogtoClient, Result<(), LogtoError>) {
-    let client = op.client();
-    let started = start_sign_in(op, &client).await;
-    let id_token = make(&started);
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(id_token), Some("rt-1"))));
-    let result = client.handle_sign_in_callback(&started.callback).await;
-    (client, result)
-}
-
-fn patched(mut claims: Value, patch: Value) -> Value {
-    for (k, v) in patch.as_object().unwrap() {
-        if v.is_null() {
-            claims.as_object_mut().unwrap().remove(k);
-        } else {
-            claims[k] = v.clone();
-        }
-    }
-    claims
-}
 
 async fn expect_id_token_rejected(op: &FaultOp, key: &TestKey, patch: Value) -> LogtoError {
     let (client, result) = sign_in_with(op, |s| key.sign(&patched(op.id_claims(&s.nonce), patch))).await;
     assert!(!client.is_authenticated().await.unwrap(), "no session after a rejected ID token");
     result.unwrap_err()
-}
-
-async fn op_with(key: &TestKey) -> FaultOp {
-    let op = FaultOp::start().await;
-    op.publish(&[key]);
-    op
 }
 
 // ── rp-response_type-code, rp-userinfo-bearer-header, rp-discovery-openid-configuration, rp-discovery-jwks_uri-keys
@@ -328,19 +303,6 @@ async fn unknown_kid_refetch_is_rate_limited() {
 }
 
 // ── Refresh-token plan
-
-async fn signed_in_client(op: &FaultOp, key: &TestKey) -> LogtoClient {
-    let (client, result) = sign_in_with(op, |s| key.sign(&op.id_claims(&s.nonce))).await;
-    result.unwrap();
-    client
-}
-
-fn refresh_claims(op: &FaultOp, patch: Value) -> Value {
-    // OIDC Core §12.2: a refresh-issued ID token carries no nonce requirement.
-    let mut claims = patched(op.id_claims(""), patch);
-    claims.as_object_mut().unwrap().remove("nonce");
-    claims
-}
 
 #[tokio::test]
 async fn oidcc_client_test_refresh_token() {

@@ -77,7 +77,9 @@ impl VerifyError {
     pub fn into_error(self) -> LogtoError {
         match self {
             VerifyError::UnknownKid => LogtoError::id_token("no key matches the token"),
-            VerifyError::AlgorithmNotAdvertised => LogtoError::id_token("signing algorithm not advertised by the provider"),
+            VerifyError::AlgorithmNotAdvertised => {
+                LogtoError::id_token("signing algorithm not advertised by the provider")
+            }
             VerifyError::Time(e) | VerifyError::Invalid(e) => e,
         }
     }

@@ -27,7 +27,7 @@ const val API_RESOURCE = "https://api.example.com"
 
 /**
  * The dev IdP (tools/dev-idp), started once per test JVM with a 2 s access-token lifetime, or taken from the
- * `DEV_IDP_ENDPOINT` environment variable (then it must also run with `--access-token-ttl 2`).
+ * `DEV_IDP_ENDPOINT` environment variable (then it must also run with `--access-token-ttl 2 --refresh-token-reuse-interval 0`).
  */
 object DevIdp {
     private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
@@ -36,7 +36,11 @@ object DevIdp {
 
     private fun start(): String {
         val bin = System.getProperty("dev.idp.bin") ?: error("system property dev.idp.bin is not set")
-        val process = ProcessBuilder(bin, "--port", "0", "--exit-on-stdin-close", "--access-token-ttl", "2")
+        // Reuse interval 0: a replayed refresh token revokes the grant at once, so a replay cannot hide inside Logto's
+        // 3 s leeway (the tests that need the leeway start their own IdP).
+        val process = ProcessBuilder(
+            bin, "--port", "0", "--exit-on-stdin-close", "--access-token-ttl", "2", "--refresh-token-reuse-interval", "0",
+        )
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start()
         // Closing its stdin (at JVM exit) makes it exit; destroy() is the fallback.
