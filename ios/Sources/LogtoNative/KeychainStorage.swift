@@ -19,14 +19,20 @@ public final class KeychainStorage: Storage, @unchecked Sendable {
     private let accessGroup: String?
     private let accessibility: CFString
     private let firstLaunch: FirstLaunchGate
+    private let crossProcessLock: FileLock?
 
     /// - Parameters:
     ///   - launchMarkerDefaults: where the first-launch marker lives; with an `accessGroup` shared with an app
     ///     extension, pass the app group's `UserDefaults(suiteName:)` so the extension sees the app's marker.
+    ///   - lockFileURL: with an `accessGroup` shared with an app extension, a file in the app group container
+    ///     (e.g. `containerURL(forSecurityApplicationGroupIdentifier:)/logto.lock`): the app and the extension then
+    ///     refresh one at a time and adopt each other's rotated refresh tokens instead of replaying them.
     public init(appId: String, accessGroup: String? = nil,
                 accessibility: CFString = kSecAttrAccessibleAfterFirstUnlockThisDeviceOnly,
                 clearOnFirstLaunch: Bool = false,
-                launchMarkerDefaults: UserDefaults = .standard) {
+                launchMarkerDefaults: UserDefaults = .standard,
+                lockFileURL: URL? = nil) {
+        self.crossProcessLock = lockFileURL.map(FileLock.init(url:))
         self.service = "dev.logtocore.\(appId)"
         self.accessGroup = accessGroup
         self.accessibility = accessibility
@@ -61,6 +67,13 @@ public final class KeychainStorage: Storage, @unchecked Sendable {
             throw StorageError.Failed(reason: "Keychain clear on first launch failed (OSStatus \(status))")
         }
     }
+
+    /// Two KeychainStorages of the same service and access group hold the same items.
+    public func sharedId() -> String? { "keychain:\(service):\(accessGroup ?? "")" }
+
+    public func lock(key: String) throws { try crossProcessLock?.lock() }
+
+    public func unlock(key: String) { crossProcessLock?.unlock() }
 
     public func get(key: String) throws -> String? {
         var request = try query(key)

@@ -85,11 +85,11 @@ func eventually(within seconds: Double = 5, _ condition: () -> Bool) async -> Bo
 }
 
 final class MemoryStorage: Storage, @unchecked Sendable {
-    private let lock = NSLock()
+    private let mutex = NSLock()
     private var values: [String: String] = [:]
-    func get(key: String) throws -> String? { lock.lock(); defer { lock.unlock() }; return values[key] }
-    func set(key: String, value: String) throws { lock.lock(); defer { lock.unlock() }; values[key] = value }
-    func remove(key: String) throws { lock.lock(); defer { lock.unlock() }; values[key] = nil }
+    func get(key: String) throws -> String? { mutex.lock(); defer { mutex.unlock() }; return values[key] }
+    func set(key: String, value: String) throws { mutex.lock(); defer { mutex.unlock() }; values[key] = value }
+    func remove(key: String) throws { mutex.lock(); defer { mutex.unlock() }; values[key] = nil }
 }
 
 final class BrowserFlowTests: XCTestCase {

@@ -8,10 +8,10 @@ import LogtoNative
 
 final class TestStorage: Storage, @unchecked Sendable {
     private var values: [String: String] = [:]
-    private let lock = NSLock()
-    func get(key: String) throws -> String? { lock.lock(); defer { lock.unlock() }; return values[key] }
-    func set(key: String, value: String) throws { lock.lock(); defer { lock.unlock() }; values[key] = value }
-    func remove(key: String) throws { lock.lock(); defer { lock.unlock() }; values[key] = nil }
+    private let mutex = NSLock()
+    func get(key: String) throws -> String? { mutex.lock(); defer { mutex.unlock() }; return values[key] }
+    func set(key: String, value: String) throws { mutex.lock(); defer { mutex.unlock() }; values[key] = value }
+    func remove(key: String) throws { mutex.lock(); defer { mutex.unlock() }; values[key] = nil }
 }
 
 /// A browser that reports whatever `react` does with the session, and records dismissals.

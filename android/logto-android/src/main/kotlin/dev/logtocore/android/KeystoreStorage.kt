@@ -75,6 +75,14 @@ class KeystoreStorage(context: Context, appId: String) : Storage {
         if (!prefs.edit().putString(key, encoded).commit()) throw StorageException.Failed("cannot write preferences")
     }
 
+    /** Two KeystoreStorages of one app id read and write the same preferences: their clients share one engine. */
+    override fun sharedId(): String = "keystore:$name"
+
+    /** One process: the engine already refreshes one at a time. (Multi-process apps need a file lock here.) */
+    override fun lock(key: String) {}
+
+    override fun unlock(key: String) {}
+
     override fun remove(key: String) {
         if (!prefs.edit().remove(key).commit()) throw StorageException.Failed("cannot write preferences")
     }
