@@ -213,6 +213,16 @@ public final class LogtoNativeImplementation {
         }
     }
 
+    /// The discovery document, with `@logto/client`'s camelCase keys.
+    public func getOidcConfig() async throws -> [String: Any] {
+        try await bridged { oidcConfigObject(try await requireConfigured().client.getOidcConfig()) }
+    }
+
+    /// True when `url` is the pending sign-in's redirect URI (query and fragment aside); never changes anything.
+    public func isSignInRedirected(url: String) async throws -> Bool {
+        try await bridged { try await requireConfigured().client.core.isSignInRedirected(url: url) }
+    }
+
     // MARK: tokens and claims
 
     public func isAuthenticated() async throws -> Bool {

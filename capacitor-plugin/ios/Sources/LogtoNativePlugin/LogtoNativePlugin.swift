@@ -32,6 +32,8 @@ public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
         CAPPluginMethod(name: "clearAccessToken", returnType: CAPPluginReturnPromise),
         CAPPluginMethod(name: "clearAllTokens", returnType: CAPPluginReturnPromise),
         CAPPluginMethod(name: "handleSignInCallback", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getOidcConfig", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "isSignInRedirected", returnType: CAPPluginReturnPromise),
     ]
 
     private var implementation: LogtoNativeImplementation?
@@ -190,6 +192,21 @@ public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
             let request = try Self.decode(CallbackRequest.self, from: call)
             try await implementation.handleSignInCallback(request)
             call.resolve()
+        }
+    }
+
+    @objc func getOidcConfig(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.getOidcConfig()
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func isSignInRedirected(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(CallbackRequest.self, from: call)
+            let value = try await implementation.isSignInRedirected(url: request.url)
+            call.resolve(["value": value])
         }
     }
 

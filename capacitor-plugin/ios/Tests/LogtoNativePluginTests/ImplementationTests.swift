@@ -53,6 +53,26 @@ final class ImplementationTests: XCTestCase {
                   redirectURI: redirect, signIn: true, timeout: timeout)
     }
 
+    /// `getOidcConfig` answers `@logto/client`'s camelCase shape and leaves absent members out (the TS side checks
+    /// the four required ones).
+    func testOidcConfigHasLogtoClientKeys() async {
+        let config = OidcConfig(
+            issuer: "https://a.logto.app/oidc", authorizationEndpoint: "https://a.logto.app/oidc/auth",
+            tokenEndpoint: "https://a.logto.app/oidc/token", jwksUri: "https://a.logto.app/oidc/jwks",
+            userinfoEndpoint: "https://a.logto.app/oidc/me", endSessionEndpoint: nil, revocationEndpoint: nil,
+            codeChallengeMethodsSupported: ["S256"], idTokenSigningAlgValuesSupported: nil,
+            authorizationResponseIssParameterSupported: true)
+        let object = oidcConfigObject(config)
+        XCTAssertEqual(object["tokenEndpoint"] as? String, "https://a.logto.app/oidc/token")
+        XCTAssertEqual(object["jwksUri"] as? String, "https://a.logto.app/oidc/jwks")
+        XCTAssertEqual(object["userinfoEndpoint"] as? String, "https://a.logto.app/oidc/me")
+        XCTAssertEqual(object["codeChallengeMethodsSupported"] as? [String], ["S256"])
+        XCTAssertEqual(object["authorizationResponseIssParameterSupported"] as? Bool, true)
+        XCTAssertNil(object["endSessionEndpoint"])
+        XCTAssertFalse(object.keys.contains("end_session_endpoint"))
+        XCTAssertEqual(object.count, 7)
+    }
+
     func testATimeoutDismissesTheBrowserAndIsToldApartFromAClose() async throws {
         let browser = TestBrowser { _ in } // never reports anything
         let result = try await roundTrip(browser, timeout: 0.2)
