@@ -2,7 +2,8 @@
 # `npx cap add ios --packagemanager CocoaPods`). Capacitor 8 apps use Swift Package Manager by default
 # (Package.swift), which is the supported way to get the released XCFramework.
 #
-# NOT BUILT OR LINTED HERE: the machine this was written on has no CocoaPods, Xcode or Swift toolchain.
+# NOT BUILT OR LINTED HERE: no CocoaPods or Xcode on the project's Linux machines; .github/workflows/ios.yml runs
+# `pod lib lint` on a macOS runner, and ios/scripts/check-packaging.py checks it against ios/LogtoNative.podspec.
 #
 # It depends on the pod `LogtoNative`: the Swift layer of the project (ios/ in the repository) with the
 # LogtoFFI.xcframework of the Rust core, described by ios/LogtoNative.podspec. It is not on the CocoaPods trunk;
@@ -19,10 +20,18 @@ Pod::Spec.new do |s|
   s.license = package['license']
   s.homepage = package['homepage']
   s.author = package['author']
-  s.source = { :git => package['repository']['url'], :tag => s.version.to_s }
+  # Release tags are v<semver> (.github/workflows/release.yml), as in ios/LogtoNative.podspec.
+  s.source = { :git => package['repository']['url'], :tag => "v#{s.version}" }
   s.source_files = 'ios/Sources/**/*.{swift,h,m,c,cc,mm,cpp}'
   s.ios.deployment_target = '15.0'
   s.dependency 'Capacitor'
   s.dependency 'LogtoNative', s.version.to_s
-  s.swift_version = '5.9'
+  # The generated bindings in LogtoNative need the Swift 5.10 compiler (Xcode 15.3) or newer.
+  s.swift_version = '5.10'
+  # LogtoNative's Swift module imports the C module LogtoFFI of its XCFramework; this pod compiles against
+  # LogtoNative, so it needs that module map on its Swift include path too (where CocoaPods copies the headers of
+  # the LogtoNative pod's XCFramework).
+  s.pod_target_xcconfig = {
+    'SWIFT_INCLUDE_PATHS' => '$(inherited) "${PODS_XCFRAMEWORKS_BUILD_DIR}/LogtoNative/Headers/LogtoFFI"'
+  }
 end

@@ -1,4 +1,4 @@
-// swift-tools-version: 5.9
+// swift-tools-version: 5.10
 //
 // Swift Package Manager manifest of the iOS half of logto-native-capacitor (Capacitor 8's SPM integration:
 // `npx cap add ios` writes ios/App/CapApp-SPM/Package.swift with a path dependency on this package).
@@ -15,11 +15,18 @@
 //
 // The repository URL and the version are read from package.json (`repository.url`, `version`).
 //
-// NOT BUILT HERE: the machine this was written on has no Swift toolchain.
+// Tools version 5.10: the generated bindings in LogtoNative need the Swift 5.10 compiler (Xcode 15.3) or newer.
+//
+// Off Apple platforms (Linux) there is no Capacitor: the manifest leaves it out, LogtoNativePlugin.swift compiles to
+// nothing (`#if canImport(Capacitor)`) and the rest — the implementation the bridge delegates to, the request types —
+// builds and its tests run against ../ios (ios/scripts/check-swift.sh). The bridge itself is compiled only by
+// Xcode (.github/workflows/ios.yml).
 import Foundation
 import PackageDescription
 
-let packageDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+// Symlinks resolved: when the plugin is installed as a link (`npm install ../capacitor-plugin`, `npm link`, pnpm),
+// #filePath is the link's path, and ../ios must be looked up next to the real directory.
+let packageDirectory = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
 let packageJSON = (try? Data(contentsOf: packageDirectory.appendingPathComponent("package.json")))
     .flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
 let version = packageJSON["version"] as? String ?? "0.1.0"
@@ -43,6 +50,17 @@ if let localPath {
         ?? "logto-native"
 }
 
+#if os(Linux)
+let capacitor: [Package.Dependency] = []
+let capacitorProducts: [Target.Dependency] = []
+#else
+let capacitor: [Package.Dependency] = [.package(url: "https://github.com/ionic-team/capacitor-swift-pm.git", from: "8.0.0")]
+let capacitorProducts: [Target.Dependency] = [
+    .product(name: "Capacitor", package: "capacitor-swift-pm"),
+    .product(name: "Cordova", package: "capacitor-swift-pm"),
+]
+#endif
+
 let package = Package(
     name: "LogtoNativeCapacitor",
     platforms: [.iOS(.v15)],
@@ -51,18 +69,11 @@ let package = Package(
             name: "LogtoNativeCapacitor",
             targets: ["LogtoNativePlugin"])
     ],
-    dependencies: [
-        .package(url: "https://github.com/ionic-team/capacitor-swift-pm.git", from: "8.0.0"),
-        logtoNative,
-    ],
+    dependencies: capacitor + [logtoNative],
     targets: [
         .target(
             name: "LogtoNativePlugin",
-            dependencies: [
-                .product(name: "Capacitor", package: "capacitor-swift-pm"),
-                .product(name: "Cordova", package: "capacitor-swift-pm"),
-                .product(name: "LogtoNative", package: logtoNativePackage),
-            ],
+            dependencies: capacitorProducts + [.product(name: "LogtoNative", package: logtoNativePackage)],
             path: "ios/Sources/LogtoNativePlugin"),
         .testTarget(
             name: "LogtoNativePluginTests",

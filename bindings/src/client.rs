@@ -5,7 +5,10 @@ use std::sync::Arc;
 use crate::error::LogtoError;
 use crate::listener::{AuthStateListener, ListenerAdapter};
 use crate::storage::{Storage, StorageAdapter};
-use crate::types::{AccessTokenClaims, GetAccessTokenOptions, IdTokenClaims, LogtoConfig, SignInOptions, UserInfo};
+use crate::types::{
+    AccessTokenClaims, GetAccessTokenOptions, IdTokenClaims, LogtoConfig, OidcConfig, SignInOptions, SignOutOptions,
+    UserInfo,
+};
 
 type Result<T> = std::result::Result<T, LogtoError>;
 
@@ -40,6 +43,16 @@ impl LogtoCoreClient {
     /// Fetches and caches the discovery document and JWKS now.
     pub async fn prefetch(&self) -> Result<()> {
         Ok(self.inner.prefetch().await?)
+    }
+
+    /// The discovery document, from the cache when there is one. 💾
+    pub async fn get_oidc_config(&self) -> Result<OidcConfig> {
+        Ok(self.inner.get_oidc_config().await?.into())
+    }
+
+    /// True when `url` is the pending sign-in's redirect URI (query and fragment aside).
+    pub async fn is_sign_in_redirected(&self, url: String) -> Result<bool> {
+        Ok(self.inner.is_sign_in_redirected(&url).await?)
     }
 
     /// The authorization URL to open in the browser; stores the pending sign-in. 💾
@@ -121,9 +134,20 @@ impl LogtoCoreClient {
         Ok(self.inner.clear_all_tokens().await?)
     }
 
-    /// Removes the session, revokes the refresh token, and returns the end-session URL to open in the browser. 💾
+    /// Removes the session and returns at once the end-session URL to open in the browser; the refresh token is
+    /// revoked in the background (and retried later if that fails). 💾
     #[uniffi::method(default(post_logout_redirect_uri = None))]
     pub async fn sign_out(&self, post_logout_redirect_uri: Option<String>) -> Result<String> {
         Ok(self.inner.sign_out(post_logout_redirect_uri.as_deref()).await?)
+    }
+
+    /// `sign_out` with options (`id_token_hint`, `state`). 💾
+    pub async fn sign_out_with_options(&self, options: SignOutOptions) -> Result<String> {
+        Ok(self.inner.sign_out_with_options(options.into()).await?)
+    }
+
+    /// Revokes now the refresh tokens still waiting for revocation; returns how many are still waiting. 💾
+    pub async fn revoke_pending_tokens(&self) -> Result<u32> {
+        Ok(u32::try_from(self.inner.revoke_pending_tokens().await?).unwrap_or(u32::MAX))
     }
 }

@@ -38,7 +38,7 @@ pub use listener::{AuthStateEvent, AuthStateListener};
 pub use storage::Storage;
 pub use types::{
     AccessTokenClaims, DirectSignIn, DirectSignInMethod, ExtraParam, FirstScreen, GetAccessTokenOptions, IdTokenClaims,
-    Identifier, LogtoConfig, Prompt, SignInOptions, UserInfo,
+    Identifier, LogtoConfig, OidcConfig, Prompt, SignInOptions, SignOutOptions, UserInfo,
 };
 
 uniffi::setup_scaffolding!();

@@ -471,3 +471,55 @@ mod tests {
         assert_eq!(core.direct_sign_in, Some(logto_core::DirectSignIn::sso("c")));
     }
 }
+
+/// Options of `sign_out_with_options`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, uniffi::Record)]
+pub struct SignOutOptions {
+    /// Where Logto sends the browser afterwards; must be registered in Logto exactly.
+    #[uniffi(default = None)]
+    pub post_logout_redirect_uri: Option<String>,
+    /// Sends the session's ID token as `id_token_hint`.
+    #[uniffi(default = false)]
+    pub id_token_hint: bool,
+    /// Sent as `state` and returned to the post-logout redirect URI.
+    #[uniffi(default = None)]
+    pub state: Option<String>,
+}
+
+impl From<SignOutOptions> for logto_core::SignOutOptions {
+    fn from(o: SignOutOptions) -> Self {
+        Self { post_logout_redirect_uri: o.post_logout_redirect_uri, id_token_hint: o.id_token_hint, state: o.state }
+    }
+}
+
+/// The provider's discovery document (the fields the SDK uses), as `getOidcConfig` returns it.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OidcConfig {
+    pub issuer: String,
+    pub authorization_endpoint: String,
+    pub token_endpoint: String,
+    pub jwks_uri: String,
+    pub userinfo_endpoint: Option<String>,
+    pub end_session_endpoint: Option<String>,
+    pub revocation_endpoint: Option<String>,
+    pub code_challenge_methods_supported: Option<Vec<String>>,
+    pub id_token_signing_alg_values_supported: Option<Vec<String>>,
+    pub authorization_response_iss_parameter_supported: bool,
+}
+
+impl From<logto_core::ProviderMetadata> for OidcConfig {
+    fn from(m: logto_core::ProviderMetadata) -> Self {
+        Self {
+            issuer: m.issuer,
+            authorization_endpoint: m.authorization_endpoint,
+            token_endpoint: m.token_endpoint,
+            jwks_uri: m.jwks_uri,
+            userinfo_endpoint: m.userinfo_endpoint,
+            end_session_endpoint: m.end_session_endpoint,
+            revocation_endpoint: m.revocation_endpoint,
+            code_challenge_methods_supported: m.code_challenge_methods_supported,
+            id_token_signing_alg_values_supported: m.id_token_signing_alg_values_supported,
+            authorization_response_iss_parameter_supported: m.authorization_response_iss_parameter_supported,
+        }
+    }
+}

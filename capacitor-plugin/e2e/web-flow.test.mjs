@@ -29,6 +29,14 @@ describe('web platform end to end (example app + dev IdP + Chromium)', () => {
     log(`dev IdP at ${idp.endpoint}`);
     app = await startExampleServer(idp.endpoint, log);
     log(`example app at ${app.origin}`);
+    // Logto matches post_logout_redirect_uri exactly (no loopback-port exception, unlike redirect_uri): the web
+    // app's sign-out URI on this run's port must be registered, as a developer registers it in the console.
+    const registered = await fetch(`${idp.endpoint}/__dev/post-logout-redirect-uris`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ uri: `${app.origin}/callback/sign-out` }),
+    });
+    if (!registered.ok) throw new Error(`registering the post-logout URI failed: ${registered.status}`);
     browser = await launchChromium();
   });
 
@@ -65,6 +73,20 @@ describe('web platform end to end (example app + dev IdP + Chromium)', () => {
     try {
       assert.equal(await text(page, 'is-authenticated'), 'false');
       assert.equal(await text(page, 'claims'), '');
+      assert.equal(await text(page, 'sign-in-redirected'), 'false');
+
+      // getOidcConfig: the IdP's discovery document with camelCase keys, as @logto/client returns it.
+      await page.click('#show-oidc-config');
+      await page.waitForFunction(() => document.getElementById('oidc-config')?.textContent?.includes('issuer'));
+      const oidcConfig = JSON.parse(await text(page, 'oidc-config'));
+      assert.equal(oidcConfig.issuer, `${idp.endpoint}/oidc`);
+      for (const key of ['authorizationEndpoint', 'tokenEndpoint', 'userinfoEndpoint', 'endSessionEndpoint']) {
+        assert.match(oidcConfig[key], new RegExp(`^${idp.endpoint}/oidc/`), key);
+      }
+      assert.match(oidcConfig.revocationEndpoint, new RegExp(`^${idp.endpoint}/oidc/`));
+      assert.match(oidcConfig.jwksUri, new RegExp(`^${idp.endpoint}/oidc/`));
+      assert.ok(oidcConfig.codeChallengeMethodsSupported.includes('S256'));
+      assert.ok(!Object.keys(oidcConfig).some((key) => key.includes('_')), Object.keys(oidcConfig).join());
 
       await page.click('#sign-in');
       await page.waitForURL((url) => url.origin === idp.endpoint && url.pathname.startsWith('/sign-in/'));
@@ -74,6 +96,8 @@ describe('web platform end to end (example app + dev IdP + Chromium)', () => {
 
       await waitForExample(page, '/');
       assert.equal(await text(page, 'error'), '');
+      // The page loaded at /callback?code=…, which isSignInRedirected recognised (then it handled the callback).
+      assert.equal(await text(page, 'sign-in-redirected'), 'true');
       assert.equal(await text(page, 'is-authenticated'), 'true');
       const claims = JSON.parse(await text(page, 'claims'));
       assert.equal(typeof claims.sub, 'string');
@@ -108,6 +132,11 @@ describe('web platform end to end (example app + dev IdP + Chromium)', () => {
         if (frame === page.mainFrame()) visited.push(new URL(frame.url()).pathname);
       });
       await page.click('#sign-in');
+      // No page of the IdP in between: the example's own URL would match at once, so wait for the page load at the
+      // redirect URI (isSignInRedirected is true only there).
+      await page.waitForFunction(() => document.getElementById('sign-in-redirected')?.textContent === 'true', null, {
+        timeout: 30_000,
+      });
       await waitForExample(page, '/');
       assert.equal(await text(page, 'is-authenticated'), 'true');
       assert.ok(JSON.parse(await text(page, 'claims')).sub);

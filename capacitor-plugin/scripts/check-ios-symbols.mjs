@@ -314,6 +314,8 @@ for (const file of pluginSources) {
     const name = m[2];
     if (KEYWORDS.has(name)) continue;
     if (/[@#]$/.test(code.slice(0, m.index))) continue; // @objc(…), #selector(…), #available(…)
+    // Compilation conditions (`#if canImport(UIKit) && os(iOS)`): not calls.
+    if (/^\s*#(if|elseif)\b/.test(code.slice(code.lastIndexOf('\n', m.index) + 1, m.index))) continue;
     // Declarations, not calls.
     const before = code.slice(Math.max(0, m.index - 24), m.index);
     if (/\b(func|case)\s+$/.test(before) || /@objc\($/.test(before)) continue;

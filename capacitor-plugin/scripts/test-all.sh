@@ -3,6 +3,7 @@
 #   npm ci → docgen check → typecheck → lint → build (warnings are errors)
 #   → vitest → Chromium e2e against tools/dev-idp → Capacitor CLI wiring
 #   → packed tarball: its Android dependencies resolve without this repository
+#   → API contract vs @logto/capacitor 4.0.7 + the packed package in every TS module mode, Vite, webpack
 #   → iOS half: symbol/label check of the Swift sources (no Swift compiler)
 #   → Android half on the JVM: JUnit tests of the implementation class
 #     against the real Rust core (liblogto_uniffi.so, built with cargo when
@@ -61,6 +62,7 @@ if ((m = /^ℹ pass (\d+)$/m.exec(text))) pass += +m[1];
 if ((m = /^ℹ fail (\d+)$/m.exec(text))) fail += +m[1];
 if ((m = /^cap-cli wiring: (\d+) passed, (\d+) failed$/m.exec(text))) { pass += +m[1]; fail += +m[2]; }
 if ((m = /^packed-android wiring: (\d+) passed, (\d+) failed$/m.exec(text))) { pass += +m[1]; fail += +m[2]; }
+if ((m = /^contract: (\d+) passed, (\d+) failed$/m.exec(text))) { pass += +m[1]; fail += +m[2]; }
 for (const r of text.matchAll(/Tests run: (\d+), Failures: (\d+), Errors: (\d+), Skipped: (\d+)/g)) {
   if (/ -- in /.test(r.input.slice(r.index, r.input.indexOf("\n", r.index)))) {
     pass += r[1] - r[2] - r[3] - r[4]; fail += +r[2] + +r[3];
@@ -113,11 +115,13 @@ if step "build (tsc + rollup, no warnings)" npm run --silent build; then
   step "Capacitor CLI wiring (cap add/sync with Node 22)" bash scripts/test-cap-cli.sh
   step "Packed plugin: its Android dependencies come from the tarball or a public registry" \
     bash scripts/test-packed-android.sh
+  step "API contract vs @logto/capacitor 4.0.7; packed package in every TS module mode, Node, Vite, webpack" \
+    node scripts/test-contract.mjs
   step "iOS half: Swift symbols and labels against ios/Sources and @capacitor/ios (no Swift compiler here)" \
     node scripts/check-ios-symbols.mjs
 else
   step "unit tests (vitest)" npx vitest run
-  results+=("FAIL  web e2e and Capacitor CLI wiring: not run, the build failed")
+  results+=("FAIL  web e2e, Capacitor CLI wiring and API contract: not run, the build failed")
   failed=$((failed + 1))
   tests_failed=$((tests_failed + 1))
 fi

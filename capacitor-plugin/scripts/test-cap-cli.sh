@@ -42,14 +42,23 @@ node -e '
 const [{ files }] = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
 require("fs").writeFileSync(process.argv[2], files.map((f) => f.path).join("\n") + "\n");
 ' "$work/pack.json" "$work/pack-files.txt"
-for pattern in '^dist/esm/index\.js$' '^dist/esm/index\.d\.ts$' '^dist/plugin\.js$' '^dist/plugin\.cjs\.js$' \
+for pattern in '^dist/esm/index\.js$' '^dist/esm/index\.d\.ts$' '^dist/esm/package\.json$' '^dist/cjs/index\.d\.ts$' \
+  '^dist/cjs/package\.json$' '^dist/plugin\.js$' '^dist/plugin\.cjs\.js$' \
   '^dist/docs\.json$' '^android/src/main/AndroidManifest\.xml$' '^android/src/main/java/dev/logtocore/capacitor/LogtoNativePlugin\.kt$' \
   '^android/build\.gradle$' '^ios/Sources/LogtoNativePlugin/LogtoNativePlugin\.swift$' '^Package\.swift$' \
   '^LogtoNativeCapacitor\.podspec$' '^package\.json$' '^README\.md$'; do
   check "npm pack contains $pattern" grep -Eq "$pattern" "$work/pack-files.txt"
 done
-for pattern in '^src/' '^test/' '^e2e/' '^example/' '^node_modules/' '^android/src/test/' '^ios/Tests/'; do
+for pattern in '^src/' '^test/' '^e2e/' '^example/' '^contract/' '^node_modules/' '^android/src/test/'; do
   check "npm pack leaves out $pattern" bash -c "! grep -Eq '$pattern' '$work/pack-files.txt'"
+done
+# SwiftPM resolves every target of Package.swift, test targets included: each `path:` it declares must be packed
+# (a missing one fails `npx cap sync` / Xcode's package resolution in the app).
+swift_paths="$(grep -Eo 'path: "[^"]+"' "$here/Package.swift" | sed -E 's/path: "(.*)"/\1/')"
+check "Package.swift declares target paths (found: $(echo $swift_paths))" test -n "$swift_paths"
+for swift_path in $swift_paths; do
+  check "npm pack contains Package.swift's $swift_path/ (with .swift files)" \
+    grep -Eq "^${swift_path//./\\.}/.+\.swift$" "$work/pack-files.txt"
 done
 
 # --- Node 22 ----------------------------------------------------------------

@@ -1,5 +1,5 @@
-import type { LogtoNativePlugin } from './definitions';
-import { LogtoClientError } from './errors';
+import type { LogtoNativePlugin } from './definitions.js';
+import { LogtoClientError } from './errors.js';
 
 /**
  * The registered `LogtoNative` plugin. `index.ts` registers it with

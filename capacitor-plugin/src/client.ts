@@ -1,7 +1,7 @@
 import type { PluginListenerHandle } from '@capacitor/core';
 
-import { getLogtoNativePlugin } from './bridge';
-import type { Prompt } from './constants';
+import { getLogtoNativePlugin } from './bridge.js';
+import type { Prompt } from './constants.js';
 import type {
   AccessTokenClaims,
   AuthStateChangeListener,
@@ -12,10 +12,11 @@ import type {
   SignInIdentifier,
   LogtoNativeOptions,
   LogtoNativePlugin,
+  OidcConfigResponse,
   SignInRequest,
   UserInfoResponse,
-} from './definitions';
-import { LogtoClientError, toLogtoError } from './errors';
+} from './definitions.js';
+import { LogtoClientError, toLogtoError } from './errors.js';
 
 /**
  * The Logto configuration, as in `@logto/client`.
@@ -50,6 +51,11 @@ export type SignInOptions = {
   redirectUri: string | URL;
   /** Web only: where to navigate after the callback is handled. Ignored on iOS and Android. */
   postRedirectUri?: string | URL;
+  /**
+   * Web only: clear the stored tokens before navigating to Logto (default `true`, as in `@logto/client`).
+   * Ignored on iOS and Android, where the previous tokens are replaced only after a successful sign-in.
+   */
+  clearTokens?: boolean;
   /** Overrides the configured `prompt`. */
   prompt?: Prompt | Prompt[];
   /** @deprecated Use `firstScreen`. */
@@ -64,6 +70,47 @@ export type SignInOptions = {
   directSignIn?: DirectSignIn;
   /** Extra authorization parameters, appended as they are. */
   extraParams?: Record<string, string>;
+};
+
+/**
+ * The `openOptions` of `@logto/capacitor` (the options of `@capacitor/browser`'s
+ * `Browser.open`), accepted so that code written for it compiles unchanged.
+ * Only `toolbarColor` is used: it becomes the Android Custom Tab toolbar colour
+ * unless `android.toolbarColor` is set. The others do not apply (the plugin
+ * opens its own browser: `ASWebAuthenticationSession` or
+ * `SFSafariViewController` on iOS, a Custom Tab on Android, the same window on
+ * the web) and are ignored.
+ */
+export type CapacitorBrowserOpenOptions = {
+  /** Ignored: the plugin opens the authorization or end-session URL. */
+  url?: string;
+  /** Ignored. */
+  windowName?: string;
+  /** The Android Custom Tab toolbar colour, as `#RRGGBB` (`android.toolbarColor` wins). */
+  toolbarColor?: string;
+  /** Ignored. */
+  presentationStyle?: 'fullscreen' | 'popover';
+  /** Ignored. */
+  width?: number;
+  /** Ignored. */
+  height?: number;
+};
+
+/**
+ * The second constructor argument: the platform options, plus `openOptions`
+ * for source compatibility with `@logto/capacitor`'s `CapacitorConfig`.
+ */
+export type LogtoClientOptions = LogtoNativeOptions & {
+  /** `@logto/capacitor`'s browser options; only `toolbarColor` is used (see {@link CapacitorBrowserOpenOptions}). */
+  openOptions?: CapacitorBrowserOpenOptions;
+};
+
+/** `@logto/capacitor`'s name of the second constructor argument. */
+export type CapacitorConfig = LogtoClientOptions;
+
+/** The ID token verifier of `@logto/client` (see {@link LogtoClient.setJwtVerifier}). */
+export type JwtVerifier = {
+  verifyIdToken(idToken: string): Promise<void>;
 };
 
 /** A handle to remove an `onAuthStateChange` listener. */
@@ -124,6 +171,7 @@ export const buildSignInRequest = (
   return compact({
     redirectUri: options.redirectUri.toString(),
     postRedirectUri: options.postRedirectUri?.toString(),
+    clearTokens: options.clearTokens,
     prompt: normalizePrompt(options.prompt),
     firstScreen: options.firstScreen ?? firstScreenOfInteractionMode(options.interactionMode),
     identifiers: options.identifiers ? [...options.identifiers] : undefined,
@@ -136,21 +184,41 @@ export const buildSignInRequest = (
 };
 
 /** Build the `configure` arguments from the constructor arguments. Exported for tests. */
-export const buildConfigureOptions = (config: LogtoConfig, options: LogtoNativeOptions = {}): ConfigureOptions => ({
-  config: compact({
-    endpoint: config.endpoint,
-    appId: config.appId,
-    scopes: config.scopes ? [...config.scopes] : undefined,
-    resources: config.resources ? [...config.resources] : undefined,
-    prompt: normalizePrompt(config.prompt),
-    includeReservedScopes: config.includeReservedScopes,
-  }),
-  options: compact({
-    ios: options.ios ? compact({ ...options.ios }) : undefined,
-    android: options.android ? compact({ ...options.android }) : undefined,
-    signInTimeoutMs: options.signInTimeoutMs,
-  }),
-});
+export const buildConfigureOptions = (config: LogtoConfig, options: LogtoClientOptions = {}): ConfigureOptions => {
+  const android = compact({
+    ...options.android,
+    toolbarColor: options.android?.toolbarColor ?? options.openOptions?.toolbarColor,
+  });
+  return {
+    config: compact({
+      endpoint: config.endpoint,
+      appId: config.appId,
+      scopes: config.scopes ? [...config.scopes] : undefined,
+      resources: config.resources ? [...config.resources] : undefined,
+      prompt: normalizePrompt(config.prompt),
+      includeReservedScopes: config.includeReservedScopes,
+    }),
+    options: compact({
+      ios: options.ios ? compact({ ...options.ios }) : undefined,
+      android: options.android || Object.keys(android).length > 0 ? android : undefined,
+      signInTimeoutMs: options.signInTimeoutMs,
+    }),
+  };
+};
+
+/** The members `getOidcConfig` requires of the platform's answer (the others may be absent natively). */
+const requiredOidcConfigKeys = ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'jwksUri'] as const;
+
+const checkOidcConfig = (value: unknown): OidcConfigResponse => {
+  const record = typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  const missing = requiredOidcConfigKeys.filter((key) => typeof record?.[key] !== 'string');
+  if (!record || missing.length > 0) {
+    const error = new LogtoClientError('internal', { missing });
+    error.message = `The platform answered getOidcConfig without ${missing.join(', ')} (camelCase keys are expected).`;
+    throw error;
+  }
+  return { ...record } as OidcConfigResponse;
+};
 
 /**
  * Logto client for Capacitor apps, with the API of `@logto/capacitor` /
@@ -171,10 +239,10 @@ export const buildConfigureOptions = (config: LogtoConfig, options: LogtoNativeO
  */
 export default class LogtoClient {
   readonly logtoConfig: LogtoConfig;
-  readonly options: LogtoNativeOptions;
+  readonly options: LogtoClientOptions;
   #configured?: Promise<void>;
 
-  constructor(config: LogtoConfig, options: LogtoNativeOptions = {}) {
+  constructor(config: LogtoConfig, options: LogtoClientOptions = {}) {
     this.logtoConfig = config;
     this.options = options;
   }
@@ -285,6 +353,45 @@ export default class LogtoClient {
    */
   async handleSignInCallback(callbackUri: string | URL): Promise<void> {
     await this.#call((plugin) => plugin.handleSignInCallback({ url: callbackUri.toString() }));
+  }
+
+  /**
+   * The OpenID Provider configuration (the discovery document) with camelCase
+   * keys, as `@logto/client` returns it. Natively it comes from the core's
+   * cache (fetched once, retried after a failure) and holds the members the
+   * core keeps; on the web, the whole document.
+   */
+  async getOidcConfig(): Promise<OidcConfigResponse> {
+    return checkOidcConfig((await this.#call((plugin) => plugin.getOidcConfig())).value);
+  }
+
+  /**
+   * Whether `url` is the redirect back from Logto to the pending sign-in
+   * (then pass it to {@link handleSignInCallback}). `false` without a pending
+   * sign-in or for a URL that cannot be parsed. The URL without query and
+   * fragment must equal the sign-in's redirect URI: `@logto/client`'s
+   * `origin + pathname` check for `http(s)` URLs, and natively also for
+   * custom schemes such as `com.example.app://callback`.
+   */
+  async isSignInRedirected(url: string | URL): Promise<boolean> {
+    return (await this.#call((plugin) => plugin.isSignInRedirected({ url: url.toString() }))).value === true;
+  }
+
+  /**
+   * Not supported; kept so that code written for `@logto/capacitor` compiles.
+   * ID tokens are verified by the Logto native core (signature with an
+   * algorithm allow-list, `iss`, `aud`, `exp`, `iat`, `nonce`) or, on the web,
+   * by `@logto/browser`, and that verification can be neither replaced nor
+   * weakened. A custom verifier can therefore only be ignored or refused;
+   * silently ignoring one could skip a check the app relies on, so this
+   * method always throws.
+   *
+   * @deprecated Remove the call: ID token verification is built in.
+   * @throws LogtoClientError `jwt_verifier_unsupported`, always, synchronously.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- accepts every verifier factory written for @logto/client (its argument is @logto/client's class); it is never called
+  setJwtVerifier(_verifier: JwtVerifier | ((client: any) => JwtVerifier)): void {
+    throw new LogtoClientError('jwt_verifier_unsupported');
   }
 
   /**

@@ -18,7 +18,7 @@
  */
 import type { PluginListenerHandle } from '@capacitor/core';
 
-import type { Prompt } from './constants';
+import type { Prompt } from './constants.js';
 
 /**
  * The claims of a Logto ID token (`@logto/js` `IdTokenClaims`).
@@ -234,6 +234,13 @@ export interface SignInRequest {
   redirectUri: string;
   /** Web only: where to go after the callback has been handled. Ignored natively. */
   postRedirectUri?: string;
+  /**
+   * Web only: whether to clear the stored tokens before navigating to Logto
+   * (`@logto/client`'s `clearTokens`, default `true`). Ignored natively, where
+   * the previous tokens are replaced only after a successful exchange, so a
+   * cancelled sign-in never signs the user out.
+   */
+  clearTokens?: boolean;
   /** Overrides the configured `prompt` for this request. */
   prompt?: Prompt[];
   /** The first screen of the sign-in experience (`first_screen`). */
@@ -298,6 +305,58 @@ export interface OrganizationTokenOptions {
 export interface HandleSignInCallbackOptions {
   /** The full callback URL, for example `window.location.href`. */
   url: string;
+}
+
+/**
+ * Arguments of `isSignInRedirected`.
+ *
+ * @since 0.1.0
+ */
+export interface IsSignInRedirectedOptions {
+  /** The URL to test, for example the URL of an `appUrlOpen` event or `window.location.href`. */
+  url: string;
+}
+
+/**
+ * The OpenID Provider configuration (the discovery document of
+ * `{endpoint}/oidc/.well-known/openid-configuration`) with camelCase keys, as
+ * `@logto/client`'s `getOidcConfig()` returns it (`OidcConfigResponse` of
+ * `@logto/js`). Natively it holds the members the core keeps (the seven
+ * below and the three optional ones); on the web it holds every member of the
+ * document, each top-level key camelCased.
+ *
+ * @since 0.1.0
+ */
+export type OidcConfigResponse = {
+  /** The issuer, `{endpoint}/oidc`. */
+  issuer: string;
+  /** The authorization endpoint. */
+  authorizationEndpoint: string;
+  /** The token endpoint. */
+  tokenEndpoint: string;
+  /** The user info endpoint. */
+  userinfoEndpoint: string;
+  /** The end-session (sign-out) endpoint. */
+  endSessionEndpoint: string;
+  /** The token revocation endpoint. */
+  revocationEndpoint: string;
+  /** The JSON Web Key Set of the ID token signing keys. */
+  jwksUri: string;
+  /** The PKCE methods the provider supports (`S256`). */
+  codeChallengeMethodsSupported?: string[];
+  /** The ID token signing algorithms the provider advertises. */
+  idTokenSigningAlgValuesSupported?: string[];
+  /** RFC 9207: whether every authorization response carries `iss`. */
+  authorizationResponseIssParameterSupported?: boolean;
+} & Record<string, unknown>;
+
+/**
+ * The OpenID Provider configuration.
+ *
+ * @since 0.1.0
+ */
+export interface OidcConfigResult {
+  value: OidcConfigResponse;
 }
 
 /**
@@ -551,6 +610,35 @@ export interface LogtoNativePlugin {
    * @since 0.1.0
    */
   handleSignInCallback(options: HandleSignInCallbackOptions): Promise<void>;
+
+  /**
+   * The OpenID Provider configuration with camelCase keys (see
+   * `OidcConfigResponse`), from the platform's cache; the first call fetches
+   * the discovery document when it is not cached yet, and a failed fetch is
+   * retried by the next call. Natively this is the core's cached document,
+   * which the core also uses for every request. Rejects with `network`,
+   * `http_error_<status>`, `rate_limited` or `unexpected_response_error`
+   * (for example an issuer that is not `{endpoint}/oidc`).
+   *
+   * @since 0.1.0
+   */
+  getOidcConfig(): Promise<OidcConfigResult>;
+
+  /**
+   * Whether `url` is the redirect back from Logto to the pending sign-in, so
+   * that the app should hand it to `handleSignInCallback`. `false` when no
+   * sign-in is pending or the URL cannot be parsed. Natively: `true` when
+   * the URL without its query and fragment equals the pending sign-in's
+   * redirect URI (the rule the core applies to a callback; for `http(s)`
+   * URLs it is `@logto/client`'s `origin + pathname` comparison, and it also
+   * works for custom schemes such as `com.example.app://callback`, whose
+   * WHATWG origin is `null`). On the web, `@logto/client`'s own check.
+   * Rejects only when the stored session cannot be read (`storage`,
+   * `sign_in_session.invalid`).
+   *
+   * @since 0.1.0
+   */
+  isSignInRedirected(options: IsSignInRedirectedOptions): Promise<BooleanResult>;
 
   /**
    * Listen to authentication state changes.

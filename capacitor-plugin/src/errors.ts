@@ -33,6 +33,8 @@ const logtoClientErrorMessages = Object.freeze({
   browser_unavailable: 'No browser is available to sign in.',
   timeout: 'The sign-in or sign-out did not finish in time.',
   internal: 'Internal error.',
+  jwt_verifier_unsupported:
+    'setJwtVerifier is not supported: ID tokens are verified by the Logto native core (signature with an algorithm allow-list, issuer, audience, expiry, issued-at, nonce) or, on the web, by @logto/browser, and that verification cannot be replaced. Remove the call.',
 });
 
 /** The codes of {@link LogtoClientError}: the `@logto/client` codes plus the native core's. */

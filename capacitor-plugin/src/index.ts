@@ -1,24 +1,33 @@
 import { registerPlugin } from '@capacitor/core';
 
-import { setLogtoNativePlugin } from './bridge';
-import LogtoClient from './client';
-import type { LogtoNativePlugin } from './definitions';
+import { setLogtoNativePlugin } from './bridge.js';
+import LogtoClient from './client.js';
+import type { LogtoNativePlugin } from './definitions.js';
 
 /**
  * The `LogtoNative` Capacitor plugin (the bridge contract of `definitions.ts`).
  * Apps normally use {@link LogtoClient} instead.
  */
 const LogtoNative = registerPlugin<LogtoNativePlugin>('LogtoNative', {
-  web: () => import('./web').then((m) => new m.LogtoNativeWeb()),
+  web: () => import('./web.js').then((m) => new m.LogtoNativeWeb()),
 });
 
 setLogtoNativePlugin(LogtoNative);
 
 export default LogtoClient;
 export { LogtoClient, LogtoNative };
-export { buildSignInRequest, buildConfigureOptions, defaultSignInTimeoutMs, bridgeTimeoutGraceMs } from './client';
-export type { LogtoConfig, SignInOptions, InteractionMode, AuthStateSubscription } from './client';
-export * from './definitions';
+export { buildSignInRequest, buildConfigureOptions, defaultSignInTimeoutMs, bridgeTimeoutGraceMs } from './client.js';
+export type {
+  LogtoConfig,
+  LogtoClientOptions,
+  CapacitorConfig,
+  CapacitorBrowserOpenOptions,
+  JwtVerifier,
+  SignInOptions,
+  InteractionMode,
+  AuthStateSubscription,
+} from './client.js';
+export * from './definitions.js';
 export {
   Prompt,
   ReservedScope,
@@ -28,7 +37,7 @@ export {
   organizationUrnPrefix,
   buildOrganizationUrn,
   getOrganizationIdFromUrn,
-} from './constants';
+} from './constants.js';
 export {
   LogtoError,
   LogtoClientError,
@@ -37,5 +46,5 @@ export {
   isLogtoRequestError,
   toLogtoError,
   errorKindOf,
-} from './errors';
-export type { LogtoErrorCode, LogtoClientErrorCode, LogtoAnyError, ErrorKind } from './errors';
+} from './errors.js';
+export type { LogtoErrorCode, LogtoClientErrorCode, LogtoAnyError, ErrorKind } from './errors.js';

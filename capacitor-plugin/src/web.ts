@@ -11,14 +11,16 @@ import type {
   GetAccessTokenOptions,
   HandleSignInCallbackOptions,
   IdTokenClaimsResult,
+  IsSignInRedirectedOptions,
   LogtoNativePlugin,
   NullableStringResult,
+  OidcConfigResult,
   OrganizationTokenOptions,
   SignInRequest,
   SignOutOptions,
   StringResult,
   UserInfoResult,
-} from './definitions';
+} from './definitions.js';
 import {
   LogtoClientError,
   LogtoError,
@@ -27,7 +29,7 @@ import {
   toLogtoError,
   type LogtoClientErrorCode,
   type LogtoErrorCode,
-} from './errors';
+} from './errors.js';
 
 type BrowserSdk = typeof BrowserSdkModule;
 type BrowserClient = InstanceType<typeof BaseClient>;
@@ -236,6 +238,7 @@ export class LogtoNativeWeb extends WebPlugin implements LogtoNativePlugin {
       client.signIn({
         redirectUri: request.redirectUri,
         postRedirectUri: request.postRedirectUri,
+        clearTokens: request.clearTokens,
         prompt: request.prompt as BaseClientConfig['prompt'],
         firstScreen: request.firstScreen,
         identifiers: request.identifiers,
@@ -299,6 +302,23 @@ export class LogtoNativeWeb extends WebPlugin implements LogtoNativePlugin {
   async handleSignInCallback({ url }: HandleSignInCallbackOptions): Promise<void> {
     await this.#run((client) => client.handleSignInCallback(url));
     this.#emit('signedIn');
+  }
+
+  async getOidcConfig(): Promise<OidcConfigResult> {
+    // @logto/client fetches the document once (retrying after a failure) and camelCases its top-level keys.
+    return { value: { ...(await this.#run((client) => client.getOidcConfig())) } };
+  }
+
+  async isSignInRedirected({ url }: IsSignInRedirectedOptions): Promise<BooleanResult> {
+    // @logto/client compares `origin + pathname` with the stored sign-in session's redirect URI; its `new URL(url)`
+    // throws a TypeError for an unparsable URL, which cannot be the redirect: false, as natively.
+    // (`new URL` rather than `URL.canParse`, which Safari has only since 17.)
+    try {
+      new URL(url);
+    } catch {
+      return { value: false };
+    }
+    return { value: await this.#run((client) => client.isSignInRedirected(url)) };
   }
 
   #emit(type: AuthStateChangeType): void {

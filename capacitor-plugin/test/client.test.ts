@@ -409,6 +409,137 @@ describe('sign-in deadline', () => {
   });
 });
 
+describe('getOidcConfig', () => {
+  it('configures, then returns the platform’s camelCase discovery document (a copy)', async () => {
+    const client = new LogtoClient(config);
+    const oidcConfig = await client.getOidcConfig();
+    expect(fake.plugin.configure.mock.invocationCallOrder[0]).toBeLessThan(
+      fake.plugin.getOidcConfig.mock.invocationCallOrder[0],
+    );
+    const answered = ((await fake.plugin.getOidcConfig.mock.results[0].value) as { value: object }).value;
+    expect(oidcConfig).toEqual(answered);
+    expect(oidcConfig).not.toBe(answered);
+    expect(oidcConfig).toMatchObject({
+      issuer: 'https://logto.example.com/oidc',
+      authorizationEndpoint: 'https://logto.example.com/oidc/auth',
+      tokenEndpoint: 'https://logto.example.com/oidc/token',
+      userinfoEndpoint: 'https://logto.example.com/oidc/me',
+      endSessionEndpoint: 'https://logto.example.com/oidc/session/end',
+      revocationEndpoint: 'https://logto.example.com/oidc/token/revocation',
+      jwksUri: 'https://logto.example.com/oidc/jwks',
+    });
+  });
+
+  it('refuses an answer without the camelCase keys (a snake_case document) with LogtoClientError internal', async () => {
+    fake.plugin.getOidcConfig.mockResolvedValueOnce({
+      value: {
+        issuer: 'https://logto.example.com/oidc',
+        authorization_endpoint: 'https://logto.example.com/oidc/auth',
+        token_endpoint: 'https://logto.example.com/oidc/token',
+        jwks_uri: 'https://logto.example.com/oidc/jwks',
+      },
+    });
+    const error = await new LogtoClient(config).getOidcConfig().catch((error_: unknown) => error_);
+    expect(error).toBeInstanceOf(LogtoClientError);
+    expect(error).toMatchObject({ code: 'internal' });
+    expect((error as Error).message).toContain('authorizationEndpoint, tokenEndpoint, jwksUri');
+  });
+
+  it.each([[null], ['a string'], [undefined]])('refuses %j as the value', async (value) => {
+    fake.plugin.getOidcConfig.mockResolvedValueOnce({ value });
+    await expect(new LogtoClient(config).getOidcConfig()).rejects.toMatchObject({ code: 'internal' });
+  });
+
+  it('maps a failed fetch', async () => {
+    fake.plugin.getOidcConfig.mockRejectedValueOnce(nativeRejection('network'));
+    const error = await new LogtoClient(config).getOidcConfig().catch((error_: unknown) => error_);
+    expect(error).toBeInstanceOf(LogtoRequestError);
+    expect(error).toMatchObject({ code: 'network' });
+  });
+});
+
+describe('isSignInRedirected', () => {
+  it('passes the URL as a string and returns the boolean', async () => {
+    const client = new LogtoClient(config);
+    expect(await client.isSignInRedirected('com.example.app://callback?code=c&state=s')).toBe(true);
+    expect(fake.plugin.isSignInRedirected).toHaveBeenLastCalledWith({
+      url: 'com.example.app://callback?code=c&state=s',
+    });
+    fake.plugin.isSignInRedirected.mockResolvedValueOnce({ value: false });
+    expect(await client.isSignInRedirected(new URL('https://app.example.com/callback?code=c'))).toBe(false);
+    expect(fake.plugin.isSignInRedirected).toHaveBeenLastCalledWith({ url: 'https://app.example.com/callback?code=c' });
+    expect(fake.plugin.configure).toHaveBeenCalledTimes(1);
+  });
+
+  it('maps a storage failure', async () => {
+    fake.plugin.isSignInRedirected.mockRejectedValueOnce(nativeRejection('sign_in_session.invalid'));
+    const error = await new LogtoClient(config).isSignInRedirected('app://cb').catch((error_: unknown) => error_);
+    expect(error).toBeInstanceOf(LogtoClientError);
+    expect(error).toMatchObject({ code: 'sign_in_session.invalid' });
+  });
+});
+
+describe('setJwtVerifier', () => {
+  it('throws LogtoClientError jwt_verifier_unsupported synchronously, for a verifier and for a factory', () => {
+    const client = new LogtoClient(config);
+    const verifier = { verifyIdToken: vi.fn(async () => undefined) };
+    const factory = vi.fn(() => verifier);
+    for (const argument of [verifier, factory]) {
+      let thrown: unknown;
+      try {
+        client.setJwtVerifier(argument);
+      } catch (error: unknown) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(LogtoClientError);
+      expect(thrown).toMatchObject({ code: 'jwt_verifier_unsupported' });
+      expect((thrown as Error).message).toMatch(/verified by the Logto native core/);
+    }
+    expect(factory).not.toHaveBeenCalled();
+    expect(verifier.verifyIdToken).not.toHaveBeenCalled();
+    expect(fake.plugin.configure).not.toHaveBeenCalled();
+  });
+
+  it('leaves the client usable', async () => {
+    const client = new LogtoClient(config);
+    expect(() => client.setJwtVerifier({ verifyIdToken: async () => undefined })).toThrow(LogtoClientError);
+    expect(await client.isAuthenticated()).toBe(true);
+  });
+});
+
+describe('@logto/capacitor options', () => {
+  it('openOptions.toolbarColor becomes the Android toolbar colour; the rest of openOptions is not sent', async () => {
+    await new LogtoClient(config, {
+      openOptions: { url: 'ignored', toolbarColor: '#abcdef', presentationStyle: 'fullscreen', windowName: '_self' },
+    }).isAuthenticated();
+    expect(fake.plugin.configure).toHaveBeenCalledWith({ config, options: { android: { toolbarColor: '#abcdef' } } });
+  });
+
+  it('android.toolbarColor wins over openOptions.toolbarColor and other Android options are kept', async () => {
+    await new LogtoClient(config, {
+      android: { toolbarColor: '#111111', showTitle: true },
+      openOptions: { toolbarColor: '#abcdef' },
+    }).isAuthenticated();
+    expect(fake.plugin.configure).toHaveBeenCalledWith({
+      config,
+      options: { android: { toolbarColor: '#111111', showTitle: true } },
+    });
+  });
+
+  it('openOptions without a toolbar colour sends no Android options', async () => {
+    await new LogtoClient(config, { openOptions: { presentationStyle: 'popover' } }).isAuthenticated();
+    expect(fake.plugin.configure).toHaveBeenCalledWith({ config, options: {} });
+  });
+
+  it('signIn passes clearTokens only when given', async () => {
+    const client = new LogtoClient(config);
+    await client.signIn({ redirectUri: 'app://cb', clearTokens: false });
+    expect(fake.plugin.signIn).toHaveBeenLastCalledWith({ redirectUri: 'app://cb', clearTokens: false });
+    await client.signIn({ redirectUri: 'app://cb' });
+    expect(fake.plugin.signIn).toHaveBeenLastCalledWith({ redirectUri: 'app://cb' });
+  });
+});
+
 describe('error mapping of calls', () => {
   it.each([
     ['getAccessToken', 'not_authenticated', LogtoClientError],

@@ -25,6 +25,21 @@ export const createFakePlugin = () => {
     clearAccessToken: vi.fn(async () => undefined),
     clearAllTokens: vi.fn(async () => undefined),
     handleSignInCallback: vi.fn(async (_options: unknown) => undefined),
+    getOidcConfig: vi.fn(async (): Promise<{ value: unknown }> => ({
+      value: {
+        issuer: 'https://logto.example.com/oidc',
+        authorizationEndpoint: 'https://logto.example.com/oidc/auth',
+        tokenEndpoint: 'https://logto.example.com/oidc/token',
+        userinfoEndpoint: 'https://logto.example.com/oidc/me',
+        endSessionEndpoint: 'https://logto.example.com/oidc/session/end',
+        revocationEndpoint: 'https://logto.example.com/oidc/token/revocation',
+        jwksUri: 'https://logto.example.com/oidc/jwks',
+        codeChallengeMethodsSupported: ['S256'],
+        idTokenSigningAlgValuesSupported: ['ES384'],
+        authorizationResponseIssParameterSupported: true,
+      },
+    })),
+    isSignInRedirected: vi.fn(async (_options: unknown) => ({ value: true })),
     addListener: vi.fn(async (eventName: string, listener: AuthStateChangeListener) => {
       if (eventName !== 'authStateChange') {
         throw new Error(`unexpected event ${eventName}`);

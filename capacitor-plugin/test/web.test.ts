@@ -141,6 +141,104 @@ describe('handleSignInCallback', () => {
   });
 });
 
+describe('getOidcConfig', () => {
+  const fullDiscovery = {
+    ...discovery,
+    code_challenge_methods_supported: ['S256'],
+    id_token_signing_alg_values_supported: ['ES384'],
+    authorization_response_iss_parameter_supported: true,
+    claims_parameter_supported: false,
+  };
+
+  it('returns the whole discovery document with camelCase keys, exactly as @logto/js reads it', async () => {
+    const { web } = await setup();
+    web.routes.set('/oidc/.well-known/openid-configuration', () => json(fullDiscovery));
+    const { value } = await web.getOidcConfig();
+    expect(value).toEqual({
+      issuer: `${endpoint}/oidc`,
+      authorizationEndpoint: `${endpoint}/oidc/auth`,
+      tokenEndpoint: `${endpoint}/oidc/token`,
+      userinfoEndpoint: `${endpoint}/oidc/me`,
+      endSessionEndpoint: `${endpoint}/oidc/session/end`,
+      revocationEndpoint: `${endpoint}/oidc/token/revocation`,
+      jwksUri: `${endpoint}/oidc/jwks`,
+      codeChallengeMethodsSupported: ['S256'],
+      idTokenSigningAlgValuesSupported: ['ES384'],
+      authorizationResponseIssParameterSupported: true,
+      claimsParameterSupported: false,
+    });
+    const { fetchOidcConfig } = await import('@logto/js');
+    expect(value).toEqual(
+      await fetchOidcConfig(
+        `${endpoint}/oidc/.well-known/openid-configuration`,
+        (async () => fullDiscovery) as <T>() => Promise<T>,
+      ),
+    );
+  });
+
+  it('fetches once, and again after a failure', async () => {
+    const { web } = await setup();
+    let calls = 0;
+    web.routes.set('/oidc/.well-known/openid-configuration', () => {
+      calls += 1;
+      return calls === 1 ? json({ message: 'unavailable' }, 503) : json(discovery);
+    });
+    await expect(web.getOidcConfig()).rejects.toMatchObject({ code: 'http_error_503' });
+    await expect(web.getOidcConfig()).resolves.toMatchObject({ value: { tokenEndpoint: discovery.token_endpoint } });
+    await web.getOidcConfig();
+    expect(calls).toBe(2);
+  });
+});
+
+describe('isSignInRedirected', () => {
+  const redirectUri = 'http://127.0.0.1:5173/callback';
+
+  it('is false without a pending sign-in', async () => {
+    const { web } = await setup();
+    await expect(web.isSignInRedirected({ url: `${redirectUri}?code=c&state=s` })).resolves.toEqual({ value: false });
+  });
+
+  it('compares origin and path with the pending redirect URI, ignoring query and fragment', async () => {
+    const { web } = await setup();
+    await web.signIn({ redirectUri });
+    const answer = async (url: string) => (await web.isSignInRedirected({ url })).value;
+    expect(await answer(`${redirectUri}?code=c&state=s`)).toBe(true);
+    expect(await answer(`${redirectUri}#fragment`)).toBe(true);
+    expect(await answer(redirectUri)).toBe(true);
+    expect(await answer('http://127.0.0.1:5173/callback/other?code=c')).toBe(false);
+    expect(await answer('http://127.0.0.1:5174/callback?code=c')).toBe(false);
+    expect(await answer('https://127.0.0.1:5173/callback?code=c')).toBe(false);
+    expect(await answer('not a url')).toBe(false);
+  });
+});
+
+describe('isSignInRedirected with a custom scheme (web)', () => {
+  it('is false, as in @logto/client, whose origin + pathname of com.example.app://callback is "null"', async () => {
+    const { web } = await setup();
+    await web.signIn({ redirectUri: 'com.example.app://callback' });
+    expect(new URL('com.example.app://callback').origin).toBe('null');
+    await expect(web.isSignInRedirected({ url: 'com.example.app://callback?code=c&state=s' })).resolves.toEqual({
+      value: false,
+    });
+  });
+});
+
+describe('signIn clearTokens', () => {
+  it('clears the stored tokens by default, as @logto/browser does', async () => {
+    signInLocally();
+    const { web } = await setup();
+    await web.signIn({ redirectUri: 'http://127.0.0.1/callback' });
+    await expect(web.isAuthenticated()).resolves.toEqual({ value: false });
+  });
+
+  it('keeps them with clearTokens: false', async () => {
+    signInLocally();
+    const { web } = await setup();
+    await web.signIn({ redirectUri: 'http://127.0.0.1/callback', clearTokens: false });
+    await expect(web.isAuthenticated()).resolves.toEqual({ value: true });
+  });
+});
+
 describe('tokens and events', () => {
   it('reads the stored tokens', async () => {
     signInLocally();

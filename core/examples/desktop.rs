@@ -6,10 +6,15 @@
 //! ```
 //!
 //! It listens on `127.0.0.1:<ephemeral port>`, opens the authorization URL with the browser command (default
-//! `$BROWSER`, else `xdg-open`), waits for the redirect, completes the sign-in, prints `isAuthenticated` and the ID
-//! token claims, then signs out through the browser (end-session URL) and prints `isAuthenticated` again.
-
-use std::process::{Command, Stdio};
+//! `$BROWSER`, else `xdg-open`), waits for the redirect (Ctrl-C cancels: the app cannot see the browser being
+//! closed), completes the sign-in, prints `isAuthenticated` and the ID token claims, then signs out and prints
+//! `isAuthenticated` again.
+//!
+//! Sign-out opens the end-session URL **without** a post-logout redirect: Logto matches `post_logout_redirect_uri`
+//! exactly (the any-port rule of RFC 8252 is for `redirect_uri` only), so an app on an ephemeral loopback port has
+//! no URI it could register; Logto then shows its own "signed out" page. An app that needs the browser back
+//! registers a fixed URI (a custom scheme, or a loopback URI on a fixed port) and passes it to `sign_out`.
+use std::process::Stdio;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -63,16 +68,16 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-/// Like `xdg-open`: start the browser and do not wait for it.
-fn open_browser(command: &str, url: &str) -> std::io::Result<()> {
-    Command::new("sh")
+/// Like `xdg-open`: start the browser; the returned launcher is not waited for (the redirect tells the outcome).
+fn open_browser(command: &str, url: &str) -> Result<tokio::process::Child, LogtoError> {
+    tokio::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{command} \"$1\""))
         .arg("sh")
         .arg(url)
         .stdin(Stdio::null())
         .spawn()
-        .map(|_| ())
+        .map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })
 }
 
 /// A browser request that reached the app's loopback listener; answered once the app knows the outcome.
@@ -95,7 +100,8 @@ impl Redirect {
     }
 }
 
-/// Accepts connections until one asks for `path` (others get a 404) and returns it unanswered.
+/// Accepts connections until one asks for `path` (others get a 404) and returns it unanswered. Every request that
+/// reaches the app is reported on stderr, by path only (the query carries the authorization code).
 async fn wait_for_redirect(listener: &TcpListener, path: &str) -> std::io::Result<Redirect> {
     loop {
         let (mut stream, _) = listener.accept().await?;
@@ -103,7 +109,9 @@ async fn wait_for_redirect(listener: &TcpListener, path: &str) -> std::io::Resul
         let n = stream.read(&mut buf).await?;
         let request = String::from_utf8_lossy(&buf[..n]);
         let target = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-        if target.split('?').next() == Some(path) {
+        let target_path = target.split('?').next().unwrap_or("/");
+        eprintln!("The browser came back to the app: {target_path}");
+        if target_path == path {
             let url = format!("http://{}{target}", listener.local_addr()?);
             return Ok(Redirect { url, stream });
         }
@@ -114,11 +122,17 @@ async fn wait_for_redirect(listener: &TcpListener, path: &str) -> std::io::Resul
     }
 }
 
+/// Waits for the browser to come back to `path`. A failed sign-in at the IdP (for example an error at Alipay) keeps
+/// the person on the IdP's page and sends nothing here, and closing the browser is invisible to a loopback listener:
+/// the person cancels with Ctrl-C (`user_cancelled`), or the wait times out.
 async fn wait(listener: &TcpListener, path: &str) -> Result<Redirect, LogtoError> {
-    tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_redirect(listener, path))
-        .await
-        .map_err(|_| LogtoError::Timeout)?
-        .map_err(|e| LogtoError::Network { message: e.to_string() })
+    eprintln!("Waiting for the browser (Ctrl-C cancels)…");
+    tokio::select! {
+        redirect = tokio::time::timeout(WAIT_FOR_BROWSER, wait_for_redirect(listener, path)) => redirect
+            .map_err(|_| LogtoError::Timeout)?
+            .map_err(|e| LogtoError::Network { message: e.to_string() }),
+        _ = tokio::signal::ctrl_c() => Err(LogtoError::UserCancelled),
+    }
 }
 
 async fn run(args: Args) -> Result<(), LogtoError> {
@@ -128,7 +142,6 @@ async fn run(args: Args) -> Result<(), LogtoError> {
     let origin =
         format!("http://{}", listener.local_addr().map_err(|e| LogtoError::Network { message: e.to_string() })?);
     let redirect_uri = format!("{origin}/callback");
-    let post_logout_uri = format!("{origin}/callback/sign-out");
 
     let mut config = LogtoConfig::new(&args.endpoint, &args.app_id);
     config.scopes = vec!["email".into()];
@@ -140,8 +153,7 @@ async fn run(args: Args) -> Result<(), LogtoError> {
     options.extra_params = args.extra_params;
     let url = client.sign_in_url(options).await?;
     eprintln!("Opening the system browser to sign in…");
-    open_browser(&args.browser_command, &url)
-        .map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
+    let _browser = open_browser(&args.browser_command, &url)?;
     let redirect = wait(&listener, "/callback").await?;
     match client.handle_sign_in_callback(&redirect.url).await {
         Ok(()) => redirect.answer("Signed in", "You can close this window and return to the app.").await,
@@ -156,12 +168,17 @@ async fn run(args: Args) -> Result<(), LogtoError> {
     println!("ID token claims:\n{}", serde_json::to_string_pretty(&claims).unwrap_or_default());
 
     if args.sign_out {
-        let end_session = client.sign_out(Some(&post_logout_uri)).await?;
-        eprintln!("Opening the system browser to sign out…");
-        open_browser(&args.browser_command, &end_session)
-            .map_err(|e| LogtoError::Network { message: format!("cannot start the browser: {e}") })?;
-        wait(&listener, "/callback/sign-out").await?.answer("Signed out", "You can close this window.").await;
+        // No post-logout redirect: an ephemeral loopback port cannot be registered (see the header).
+        let end_session = client.sign_out(None).await?;
         println!("isAuthenticated: {}", client.is_authenticated().await?);
+        eprintln!("Opening the system browser to end the IdP's browser session…");
+        let mut browser = open_browser(&args.browser_command, &end_session)?;
+        // Nothing comes back to the app; only let the browser launcher return before exiting (xdg-open returns at
+        // once; a browser command that blocks until the page is done is given a bounded time).
+        tokio::select! {
+            _ = tokio::time::timeout(WAIT_FOR_BROWSER, browser.wait()) => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
     }
     Ok(())
 }

@@ -31,12 +31,17 @@ fn without_query(url: &Url) -> String {
     u.to_string()
 }
 
+/// True when `a` and `b` are the same endpoint: equal but for query and fragment.
+pub(crate) fn same_endpoint(a: &Url, b: &Url) -> bool {
+    without_query(a) == without_query(b)
+}
+
 /// Checks, in order: exact redirect URI (scheme, authority, path), `state`, `iss`, `error`, `code`.
 /// `state` comes first so a forged response (wrong state) cannot make us act on anything it says.
 pub(crate) fn parse_callback(callback: &str, expect: &CallbackExpectations<'_>) -> Result<AuthorizationResponse> {
     let url = Url::parse(callback).map_err(|_| fail(CallbackErrorKind::InvalidUrl))?;
     let redirect = Url::parse(expect.redirect_uri).map_err(|_| LogtoError::SignInSessionInvalid)?;
-    if without_query(&url) != without_query(&redirect) {
+    if !same_endpoint(&url, &redirect) {
         return Err(fail(CallbackErrorKind::RedirectUriMismatched));
     }
     let mut params = std::collections::HashMap::<String, String>::new();

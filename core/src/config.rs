@@ -113,6 +113,9 @@ impl LogtoConfig {
         if self.prompt.is_empty() {
             return Err(LogtoError::config("prompt must contain at least one value"));
         }
+        for resource in &self.resources {
+            check_resource(resource)?;
+        }
         Ok(ResolvedConfig {
             app_id: self.app_id.clone(),
             issuer,
@@ -195,6 +198,15 @@ fn parse_endpoint(raw: &str) -> Result<Url> {
     Ok(url)
 }
 
+/// An API resource indicator (RFC 8707 §2): an absolute URI without a fragment.
+pub(crate) fn check_resource(resource: &str) -> Result<()> {
+    let url = Url::parse(resource).map_err(|_| LogtoError::config("a resource must be an absolute URI"))?;
+    if url.fragment().is_some() || resource.contains('#') {
+        return Err(LogtoError::config("a resource must not have a fragment"));
+    }
+    Ok(())
+}
+
 /// Checks a redirect or post-logout redirect URI (RFC 8252 §7): a private-use scheme, `https`, or `http` to a
 /// loopback address. Returns it unchanged: the exact string is what is sent and later compared.
 pub(crate) fn check_redirect_uri(raw: &str, what: &str) -> Result<Url> {
@@ -267,6 +279,20 @@ mod tests {
         assert!(check_redirect_uri("javascript:alert(1)", "r").is_err());
         assert!(check_redirect_uri("com.example.app://callback#x", "r").is_err());
         assert!(check_redirect_uri("/relative", "r").is_err());
+    }
+
+    #[test]
+    fn resources_are_absolute_uris_without_fragment() {
+        for ok in ["https://api.example.com", "https://api.example.com/v1", "urn:logto:resource:organizations"] {
+            assert!(check_resource(ok).is_ok(), "{ok}");
+        }
+        // "https://api#o1" would collide with the cache key of the organization token of `https://api` and `o1`.
+        for bad in ["https://api#o1", "https://api#", "api", "/relative", ""] {
+            assert_eq!(check_resource(bad).unwrap_err().code(), "invalid_config", "{bad}");
+        }
+        let mut c = LogtoConfig::new("https://a.logto.app", "app");
+        c.resources = vec!["https://api#o1".into()];
+        assert!(c.resolve().is_err());
     }
 
     #[test]

@@ -46,11 +46,16 @@ impl ProviderMetadata {
             ("end_session_endpoint", self.end_session_endpoint.as_ref()),
             ("revocation_endpoint", self.revocation_endpoint.as_ref()),
         ];
+        // An https issuer keeps every endpoint on https: a loopback http endpoint is only for a loopback issuer.
+        let https_issuer = self.issuer.starts_with("https://");
         for (name, value) in required {
             if let Some(value) = value {
                 let url =
                     Url::parse(value).map_err(|_| LogtoError::unexpected(format!("discovery {name} is not a URL")))?;
                 check_transport(&url, name).map_err(|e| LogtoError::unexpected(format!("discovery: {e}")))?;
+                if https_issuer && url.scheme() != "https" {
+                    return Err(LogtoError::unexpected(format!("discovery: {name} of an https issuer is not https")));
+                }
             }
         }
         if let Some(methods) = &self.code_challenge_methods_supported
@@ -100,6 +105,26 @@ mod tests {
         let mut m = metadata();
         m.code_challenge_methods_supported = Some(vec!["plain".into()]);
         assert!(m.validate("https://a.logto.app/oidc").is_err());
+    }
+
+    #[test]
+    fn https_issuer_cannot_point_at_http_loopback() {
+        for field in ["token_endpoint", "jwks_uri", "revocation_endpoint"] {
+            let mut v = serde_json::to_value(metadata()).unwrap();
+            v[field] = "http://127.0.0.1:8080/steal".into();
+            let m: ProviderMetadata = serde_json::from_value(v).unwrap();
+            assert!(m.validate("https://a.logto.app/oidc").is_err(), "{field}");
+        }
+        // A loopback issuer (a local development server) may use http throughout.
+        let mut v = serde_json::to_value(metadata()).unwrap();
+        for (k, val) in v.as_object_mut().unwrap() {
+            if let Some(s) = val.as_str() {
+                *val = s.replace("https://a.logto.app", "http://127.0.0.1:3001").into();
+            }
+            let _ = k;
+        }
+        let m: ProviderMetadata = serde_json::from_value(v).unwrap();
+        m.validate("http://127.0.0.1:3001/oidc").unwrap();
     }
 
     #[test]

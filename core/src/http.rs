@@ -139,9 +139,16 @@ pub(crate) fn is_oauth_error_code(code: &str) -> bool {
     !code.is_empty() && code.len() <= 64 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
 }
 
+const TIMED_OUT: &str = "request timed out";
+
+/// True for a request that timed out (as opposed to one whose connection failed).
+pub(crate) fn is_timeout(e: &LogtoError) -> bool {
+    matches!(e, LogtoError::Network { message } if message == TIMED_OUT)
+}
+
 fn network_error(e: reqwest::Error) -> LogtoError {
     let message = if e.is_timeout() {
-        "request timed out".to_string()
+        TIMED_OUT.to_string()
     } else if e.is_connect() {
         "could not connect to the server".to_string()
     } else {

@@ -24,23 +24,34 @@ mod claims;
 mod client;
 mod config;
 mod discovery;
+mod engine;
 mod error;
+mod events;
 mod http;
 mod jwt;
 mod pkce;
+mod provider;
+mod refresher;
 mod session;
 mod sign_in;
+mod sign_in_flow;
+mod sign_out;
 mod storage;
+mod store;
+mod token_response;
 
 pub use claims::{AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims};
-pub use client::{AuthStateEvent, AuthStateListener, GetAccessTokenOptions, LogtoClient};
+pub use client::LogtoClient;
 pub use config::{
     LogtoConfig, ORGANIZATION_URN_PREFIX, ORGANIZATIONS_RESOURCE, ORGANIZATIONS_SCOPE, Prompt, RESERVED_SCOPES,
 };
 pub use discovery::ProviderMetadata;
 pub use error::{CallbackErrorKind, LogtoError, Result};
+pub use events::{AuthStateEvent, AuthStateListener};
 pub use jwt::ALLOWED_ALGORITHMS;
+pub use refresher::GetAccessTokenOptions;
 pub use sign_in::{DirectSignIn, DirectSignInMethod, FirstScreen, Identifier, SignInOptions};
+pub use sign_out::SignOutOptions;
 pub use storage::{FileStorage, MemoryStorage, Storage, StorageError};
 
 /// `urn:logto:organization:<id>`.

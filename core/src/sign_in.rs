@@ -170,17 +170,31 @@ pub(crate) struct AuthorizationRequest<'a> {
     pub code_challenge: &'a str,
 }
 
+/// The URL to open, and what the pending sign-in must remember about it.
+pub(crate) struct Authorization {
+    pub url: String,
+    /// `max_age` passed as an extra parameter: the ID token's `auth_time` is then checked against it.
+    pub max_age: Option<u64>,
+}
+
 pub(crate) fn build_authorization_url(
     authorization_endpoint: &str,
     config: &ResolvedConfig,
     options: &SignInOptions,
     request: &AuthorizationRequest<'_>,
-) -> Result<String> {
+) -> Result<Authorization> {
     let mut url = Url::parse(authorization_endpoint)
         .map_err(|_| LogtoError::unexpected("authorization_endpoint is not a URL"))?;
     for (key, _) in &options.extra_params {
         if RESERVED_PARAMS.contains(&key.as_str()) || key.is_empty() {
             return Err(LogtoError::config(format!("extra parameter `{key}` is reserved; use the dedicated option")));
+        }
+    }
+    let mut max_age = None;
+    for (_, value) in options.extra_params.iter().filter(|(key, _)| key == "max_age") {
+        let seconds = value.parse::<u64>().map_err(|_| LogtoError::config("max_age must be a number of seconds"))?;
+        if max_age.replace(seconds).is_some() {
+            return Err(LogtoError::config("max_age given twice"));
         }
     }
     let prompt = options.prompt.as_deref().unwrap_or(&config.prompt);
@@ -224,7 +238,7 @@ pub(crate) fn build_authorization_url(
             q.append_pair(key, value);
         }
     }
-    Ok(url.into())
+    Ok(Authorization { url: url.into(), max_age })
 }
 
 #[cfg(test)]
@@ -243,7 +257,7 @@ mod tests {
         c.scopes = vec!["email".into(), crate::config::ORGANIZATIONS_SCOPE.into()];
         c.resources = vec!["https://api.example.com".into()];
         let r = AuthorizationRequest { state: "st", nonce: "no", code_challenge: "ch" };
-        build_authorization_url("https://a.logto.app/oidc/auth", &c.resolve().unwrap(), options, &r)
+        build_authorization_url("https://a.logto.app/oidc/auth", &c.resolve().unwrap(), options, &r).map(|a| a.url)
     }
 
     #[test]
@@ -297,6 +311,26 @@ mod tests {
         let mut o = SignInOptions::new("com.example.app://callback");
         o.prompt = Some(vec![]);
         assert!(build(&o).is_err());
+    }
+
+    /// `max_age` is a protocol parameter with a consequence (the ID token's `auth_time` must be checked), so it is
+    /// parsed and remembered, and refused when it is not a number.
+    #[test]
+    fn max_age_is_remembered_for_the_auth_time_check() {
+        let c = LogtoConfig::new("https://a.logto.app", "app-1").resolve().unwrap();
+        let r = AuthorizationRequest { state: "st", nonce: "no", code_challenge: "ch" };
+        let with = |params: &[(&str, &str)]| {
+            let mut o = SignInOptions::new("com.example.app://callback");
+            o.extra_params = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            build_authorization_url("https://a.logto.app/oidc/auth", &c, &o, &r)
+        };
+        let a = with(&[("max_age", "300")]).unwrap();
+        assert_eq!(a.max_age, Some(300));
+        assert!(a.url.contains("max_age=300"));
+        assert_eq!(with(&[]).unwrap().max_age, None);
+        for bad in [&[("max_age", "-1")][..], &[("max_age", "soon")], &[("max_age", "1"), ("max_age", "2")]] {
+            assert_eq!(with(bad).err().map(|e| e.code()).as_deref(), Some("invalid_config"), "{bad:?}");
+        }
     }
 
     #[test]

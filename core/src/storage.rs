@@ -22,10 +22,34 @@ impl StorageError {
 
 /// Key-value storage of strings. Each `set` must replace the value atomically: the SDK writes its whole session
 /// as one value, so an implementation that can half-write a value can corrupt a session.
+///
+/// The SDK calls these methods on a blocking thread, never on the async executor.
+///
+/// **Several clients, one session.** All [`LogtoClient`](crate::LogtoClient)s of a process whose storages have the
+/// same [`shared_id`](Self::shared_id) (and the same app id and endpoint) share one session engine: one in-memory
+/// state, one refresh at a time. **Several processes** (an app and its extension, a second process of an Android
+/// app) must give the SDK a lock that excludes the other processes: implement [`lock`](Self::lock) /
+/// [`unlock`](Self::unlock) (a file lock in a shared container, for example; [`FileStorage`] does this). The SDK
+/// takes that lock around every refresh and re-reads the stored session inside it, so a refresh token rotated by
+/// another process is adopted instead of replayed.
 pub trait Storage: Send + Sync {
     fn get(&self, key: &str) -> Result<Option<String>, StorageError>;
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError>;
     fn remove(&self, key: &str) -> Result<(), StorageError>;
+
+    /// Names the data behind this storage: two storages with the same id read and write the same values. `None`
+    /// (the default) makes this storage instance its own identity.
+    fn shared_id(&self) -> Option<String> {
+        None
+    }
+
+    /// Blocks until this process holds the cross-process lock of `key`. The default does nothing (one process).
+    fn lock(&self, _key: &str) -> Result<(), StorageError> {
+        Ok(())
+    }
+
+    /// Releases the lock taken by [`lock`](Self::lock).
+    fn unlock(&self, _key: &str) {}
 }
 
 /// In-memory storage: nothing survives the process.
@@ -60,12 +84,20 @@ impl Storage for MemoryStorage {
     }
 }
 
-/// One file per key in a directory. Writes go to a temporary file that is flushed to disk and then renamed over
-/// the old one, so a crash leaves either the old or the new value, never a mix. Files are `0600` on Unix.
-#[derive(Debug)]
+/// One file per key in a directory. Writes go to a new temporary file with a random name (created exclusively, so
+/// nothing planted in the directory is followed or reused), which is flushed to disk and renamed over the old one;
+/// the directory is then flushed too. A crash leaves either the old or the new value, never a mix. Files are `0600`
+/// on Unix. [`lock`](Storage::lock) is an OS file lock (`<key>.lock`), so several processes can share a directory.
 pub struct FileStorage {
     dir: PathBuf,
-    write_lock: Mutex<()>,
+    /// Open lock files by key, while held.
+    locks: Mutex<HashMap<String, fs::File>>,
+}
+
+impl std::fmt::Debug for FileStorage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileStorage").field("dir", &self.dir).finish_non_exhaustive()
+    }
 }
 
 impl FileStorage {
@@ -73,11 +105,14 @@ impl FileStorage {
     pub fn new(dir: impl AsRef<Path>) -> Result<Self, StorageError> {
         let dir = dir.as_ref().to_path_buf();
         fs::create_dir_all(&dir).map_err(|e| StorageError::new(format!("cannot create storage directory: {e}")))?;
-        Ok(Self { dir, write_lock: Mutex::new(()) })
+        // Canonical, so that two FileStorages on one directory are recognised as one store (`shared_id`).
+        let dir =
+            dir.canonicalize().map_err(|e| StorageError::new(format!("cannot resolve storage directory: {e}")))?;
+        Ok(Self { dir, locks: Mutex::new(HashMap::new()) })
     }
 
     /// Keys become file names: unreserved characters are kept, everything else is `%XX`-escaped.
-    fn path(&self, key: &str) -> PathBuf {
+    fn file_name(key: &str) -> String {
         let mut name = String::with_capacity(key.len());
         for b in key.bytes() {
             if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' {
@@ -86,8 +121,36 @@ impl FileStorage {
                 name.push_str(&format!("%{b:02X}"));
             }
         }
-        self.dir.join(format!("{name}.json"))
+        name
     }
+
+    fn path(&self, key: &str) -> PathBuf {
+        self.dir.join(format!("{}.json", Self::file_name(key)))
+    }
+
+    fn write_new(path: &Path, value: &str) -> std::io::Result<()> {
+        let mut options = fs::OpenOptions::new();
+        // create_new = O_CREAT|O_EXCL: fails on anything already there, symlinks included.
+        options.write(true).create_new(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(path)?;
+        file.write_all(value.as_bytes())?;
+        file.sync_all()
+    }
+
+    fn sync_dir(&self) -> std::io::Result<()> {
+        // Makes the rename itself durable. Directories cannot be opened for syncing on Windows.
+        #[cfg(unix)]
+        fs::File::open(&self.dir)?.sync_all()?;
+        Ok(())
+    }
+}
+
+fn random_suffix() -> Result<String, StorageError> {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).map_err(|e| StorageError::new(format!("OS random generator failed: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 impl Storage for FileStorage {
@@ -100,19 +163,12 @@ impl Storage for FileStorage {
     }
 
     fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
-        let _guard = self.write_lock.lock().unwrap_or_else(|p| p.into_inner());
         let target = self.path(key);
-        let tmp = target.with_extension(format!("tmp{}", std::process::id()));
+        let tmp = self.dir.join(format!(".{}.{}.tmp", Self::file_name(key), random_suffix()?));
         let write = || -> std::io::Result<()> {
-            let mut options = fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options.open(&tmp)?;
-            file.write_all(value.as_bytes())?;
-            file.sync_all()?;
+            Self::write_new(&tmp, value)?;
             fs::rename(&tmp, &target)?;
-            Ok(())
+            self.sync_dir()
         };
         write().map_err(|e| {
             let _ = fs::remove_file(&tmp);
@@ -122,10 +178,33 @@ impl Storage for FileStorage {
 
     fn remove(&self, key: &str) -> Result<(), StorageError> {
         match fs::remove_file(self.path(key)) {
-            Ok(()) => Ok(()),
+            Ok(()) => self.sync_dir().map_err(|e| StorageError::new(format!("cannot sync storage directory: {e}"))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
             Err(e) => Err(StorageError::new(format!("cannot remove storage file: {e}"))),
         }
+    }
+
+    fn shared_id(&self) -> Option<String> {
+        Some(format!("file:{}", self.dir.display()))
+    }
+
+    fn lock(&self, key: &str) -> Result<(), StorageError> {
+        let path = self.dir.join(format!("{}.lock", Self::file_name(key)));
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(|e| StorageError::new(format!("cannot open lock file: {e}")))?;
+        file.lock().map_err(|e| StorageError::new(format!("cannot lock: {e}")))?;
+        self.locks.lock().unwrap_or_else(|p| p.into_inner()).insert(key.to_owned(), file);
+        Ok(())
+    }
+
+    fn unlock(&self, key: &str) {
+        // Closing the file releases the lock.
+        self.locks.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
     }
 }
 
@@ -165,17 +244,73 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         // Keys cannot escape the directory.
-        assert!(s.path("../../etc/passwd").starts_with(dir.path().join("nested")));
+        assert!(s.path("../../etc/passwd").starts_with(s.dir.as_path()));
+        // Two storages on one directory are one store.
+        let again = FileStorage::new(dir.path().join("nested/../nested")).unwrap();
+        assert_eq!(again.shared_id(), s.shared_id());
+        assert_ne!(FileStorage::new(dir.path()).unwrap().shared_id(), s.shared_id());
     }
 
     #[test]
-    fn file_storage_reports_write_failure() {
+    fn file_storage_reports_write_failure_and_keeps_the_old_value() {
         let dir = tempfile::tempdir().unwrap();
         let s = FileStorage::new(dir.path()).unwrap();
         s.set("k", "old").unwrap();
-        // A directory where the temp file should go makes the write fail; the old value must survive.
-        fs::create_dir(s.path("k").with_extension(format!("tmp{}", std::process::id()))).unwrap();
-        assert!(s.set("k", "new").is_err());
+        // A directory where the target is makes the rename fail; the old value must survive, no temp file remains.
+        let blocked = FileStorage::new(dir.path().join("b")).unwrap();
+        fs::create_dir(blocked.path("k")).unwrap();
+        assert!(blocked.set("k", "new").is_err());
+        assert_eq!(fs::read_dir(&blocked.dir).unwrap().count(), 1, "temp file cleaned up");
         assert_eq!(s.get("k").unwrap().as_deref(), Some("old"));
+    }
+
+    /// A symlink planted in the storage directory is never written through: temp names are random and created
+    /// exclusively, and the rename replaces a symlink at the target instead of following it.
+    #[cfg(unix)]
+    #[test]
+    fn file_storage_never_writes_through_planted_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let s = FileStorage::new(dir.path().join("store")).unwrap();
+        // Plant symlinks at every name an old, predictable implementation would have used, and at the target.
+        for name in ["k.json", "k.tmp", &format!("k.tmp{}", std::process::id())] {
+            std::os::unix::fs::symlink(&victim, s.dir.join(name)).unwrap();
+        }
+        s.set("k", "session").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(s.get("k").unwrap().as_deref(), Some("session"));
+        assert!(!fs::symlink_metadata(s.path("k")).unwrap().file_type().is_symlink());
+    }
+
+    /// The cross-process lock excludes a second holder (a second FileStorage stands for another process: OS file
+    /// locks are per open file description).
+    #[test]
+    fn file_storage_lock_excludes_other_holders() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().unwrap();
+        let a = FileStorage::new(dir.path()).unwrap();
+        let b = Arc::new(FileStorage::new(dir.path()).unwrap());
+        a.lock("k").unwrap();
+        let acquired = Arc::new(AtomicBool::new(false));
+        let waiter = {
+            let (b, acquired) = (b.clone(), acquired.clone());
+            std::thread::spawn(move || {
+                b.lock("k").unwrap();
+                acquired.store(true, Ordering::SeqCst);
+                b.unlock("k");
+            })
+        };
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        assert!(!acquired.load(Ordering::SeqCst), "second holder must wait");
+        a.unlock("k");
+        waiter.join().unwrap();
+        assert!(acquired.load(Ordering::SeqCst));
+        // Another key is independent.
+        a.lock("k").unwrap();
+        b.lock("other").unwrap();
+        b.unlock("other");
+        a.unlock("k");
     }
 }

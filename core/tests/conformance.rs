@@ -8,40 +8,15 @@ use std::time::Duration;
 
 use logto_core::{LogtoClient, LogtoError};
 use serde_json::{Value, json};
-use support::fault_op::{Answer, FaultOp, Started, now, start_sign_in};
+use support::fault_op::{
+    Answer, FaultOp, now, op_with, patched, refresh_claims, sign_in_with, signed_in_client, start_sign_in,
+};
 use support::keys::TestKey;
-
-/// Signs in with an ID token produced by `make` from the started sign-in; returns the client and the outcome.
-async fn sign_in_with(op: &FaultOp, make: impl FnOnce(&Started) -> String) -> (LogtoClient, Result<(), LogtoError>) {
-    let client = op.client();
-    let started = start_sign_in(op, &client).await;
-    let id_token = make(&started);
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(id_token), Some("rt-1"))));
-    let result = client.handle_sign_in_callback(&started.callback).await;
-    (client, result)
-}
-
-fn patched(mut claims: Value, patch: Value) -> Value {
-    for (k, v) in patch.as_object().unwrap() {
-        if v.is_null() {
-            claims.as_object_mut().unwrap().remove(k);
-        } else {
-            claims[k] = v.clone();
-        }
-    }
-    claims
-}
 
 async fn expect_id_token_rejected(op: &FaultOp, key: &TestKey, patch: Value) -> LogtoError {
     let (client, result) = sign_in_with(op, |s| key.sign(&patched(op.id_claims(&s.nonce), patch))).await;
     assert!(!client.is_authenticated().await.unwrap(), "no session after a rejected ID token");
     result.unwrap_err()
-}
-
-async fn op_with(key: &TestKey) -> FaultOp {
-    let op = FaultOp::start().await;
-    op.publish(&[key]);
-    op
 }
 
 // ── rp-response_type-code, rp-userinfo-bearer-header, rp-discovery-openid-configuration, rp-discovery-jwks_uri-keys
@@ -329,19 +304,6 @@ async fn unknown_kid_refetch_is_rate_limited() {
 
 // ── Refresh-token plan
 
-async fn signed_in_client(op: &FaultOp, key: &TestKey) -> LogtoClient {
-    let (client, result) = sign_in_with(op, |s| key.sign(&op.id_claims(&s.nonce))).await;
-    result.unwrap();
-    client
-}
-
-fn refresh_claims(op: &FaultOp, patch: Value) -> Value {
-    // OIDC Core §12.2: a refresh-issued ID token carries no nonce requirement.
-    let mut claims = patched(op.id_claims(""), patch);
-    claims.as_object_mut().unwrap().remove("nonce");
-    claims
-}
-
 #[tokio::test]
 async fn oidcc_client_test_refresh_token() {
     let key = TestKey::es384("k1");
@@ -363,6 +325,8 @@ async fn oidcc_client_test_refresh_token() {
     assert_eq!(client.get_refresh_token().await.unwrap().as_deref(), Some("rt-2"));
 }
 
+/// A refreshed ID token that fails a security check ends the session on purpose, and the refresh token the same
+/// response rotated to is revoked: no session is left that is known to be dead, and no grant stays alive.
 #[tokio::test]
 async fn oidcc_client_test_refresh_token_invalid_issuer_sub_aud() {
     let key = TestKey::es384("k1");
@@ -370,14 +334,15 @@ async fn oidcc_client_test_refresh_token_invalid_issuer_sub_aud() {
     {
         let op = op_with(&key).await;
         let client = signed_in_client(&op, &key).await;
-        let id_before = client.get_id_token().await.unwrap();
         op.push_token(Answer::json(
             200,
             FaultOp::token_body(Some(key.sign(&refresh_claims(&op, patch.clone()))), Some("rt-2")),
         ));
         let err = client.get_access_token(Some("https://api"), None).await.unwrap_err();
         assert_eq!(err.code(), "id_token.invalid_token", "{patch}");
-        assert_eq!(client.get_id_token().await.unwrap(), id_before, "nothing from that response was stored");
+        assert!(!client.is_authenticated().await.unwrap(), "{patch}: session ended");
+        assert_eq!(client.revoke_pending_tokens().await.unwrap(), 0);
+        assert_eq!(op.revoked(), ["rt-2"], "{patch}: the rotated refresh token is revoked");
     }
 }
 
@@ -430,7 +395,10 @@ async fn sign_out_during_refresh_revokes_the_late_rotated_token() {
     assert_eq!(refreshing.await.unwrap().unwrap_err(), LogtoError::NotAuthenticated);
     assert_eq!(client.get_refresh_token().await.unwrap(), None);
     assert!(!client.is_authenticated().await.unwrap());
-    assert_eq!(op.count("POST revocation"), 2, "rt-1 at sign-out and the late rt-2");
+    assert_eq!(client.revoke_pending_tokens().await.unwrap(), 0);
+    let mut revoked = op.revoked();
+    revoked.sort();
+    assert_eq!(revoked, ["rt-1", "rt-2"], "rt-1 at sign-out and the late rt-2");
 }
 
 #[tokio::test]
@@ -465,7 +433,8 @@ async fn rp_init_logout() {
             op.issuer
         )
     );
-    assert_eq!(op.count("POST revocation"), 1);
+    assert_eq!(client.revoke_pending_tokens().await.unwrap(), 0);
+    assert_eq!(op.revoked(), ["rt-1"]);
     let form = &op.state.token_forms.lock().unwrap()[0];
     assert_eq!(form["grant_type"], "authorization_code");
 }

@@ -220,6 +220,7 @@ async fn sign_out_revokes_and_ends_the_browser_session() {
     assert!(!client.is_authenticated().await.unwrap());
     assert_eq!(client.get_refresh_token().await.unwrap(), None);
     assert_eq!(client.get_access_token(None, None).await.unwrap_err(), LogtoError::NotAuthenticated);
+    assert_eq!(client.revoke_pending_tokens().await.unwrap(), 0, "revoked (in the background)");
     assert!(idp.requests().await.iter().any(|r| r["path"] == "/oidc/token/revocation"));
     let parsed = url::Url::parse(&url).unwrap();
     assert_eq!(parsed.path(), "/oidc/session/end");
@@ -355,6 +356,7 @@ async fn sign_out_during_an_in_flight_refresh_never_restores_credentials() {
     // A new client on the same storage (the next app launch) is signed out too.
     assert!(!idp.client(storage).is_authenticated().await.unwrap());
     // The IdP handled the delayed refresh after the revocation, so it failed at the server too: nothing is alive.
+    assert_eq!(client.revoke_pending_tokens().await.unwrap(), 0);
     let revocations = idp.requests().await.iter().filter(|r| r["path"] == "/oidc/token/revocation").count();
     assert_eq!(revocations, 1);
 }
@@ -375,9 +377,13 @@ async fn session_persists_across_restarts_without_requests() {
     assert_eq!(second.get_access_token(Some(API_RESOURCE), None).await.unwrap(), token);
     assert_eq!(second.get_id_token_claims().await.unwrap().username.as_deref(), Some("alice"));
     assert!(idp.requests().await.is_empty(), "restored from storage, no request");
-    // One document per app id, and no secret stored outside it.
-    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    assert_eq!(files.len(), 1, "{files:?}");
+    // One document per app id, and no secret stored outside it (the refresh's cross-process lock file is empty).
+    let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    let documents = files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")).count();
+    assert_eq!(documents, 1, "{files:?}");
+    for file in files.iter().filter(|p| p.extension().is_some_and(|e| e == "lock")) {
+        assert_eq!(std::fs::metadata(file).unwrap().len(), 0);
+    }
 }
 
 #[tokio::test]
@@ -439,4 +445,153 @@ async fn corrupt_storage_is_a_typed_error_not_a_panic() {
     // A new sign-in replaces the corrupt document.
     signed_in(&client, "alice").await;
     assert!(idp.client(storage).is_authenticated().await.unwrap());
+}
+
+// ── Durable sessions against the dev IdP (issue 8): the IdP behaves like Logto (key rotation, 3 s reuse leeway, exact
+// post-logout URIs) and exposes fault knobs and a request log that shows refresh-token reuse.
+
+/// Logto's console rotates the signing key to RSA. A signed-in user keeps refreshing (the refreshed ID token is
+/// RS256 with a key whose JWK has no `alg`), and a new sign-in on the same storage works.
+#[tokio::test]
+async fn signing_key_rotation_to_rsa_and_back_keeps_the_user_signed_in() {
+    let idp = DevIdp::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let client = idp.client(Arc::new(FileStorage::new(dir.path()).unwrap()));
+    signed_in(&client, "alice").await;
+    let discovery = client.get_oidc_config().await.unwrap();
+    assert_eq!(discovery.id_token_signing_alg_values_supported.as_deref(), Some(&["ES384".to_string()][..]));
+
+    let rotated = idp.rotate_keys("RSA").await;
+    assert_eq!(rotated["id_token_signing_alg_values_supported"], serde_json::json!(["PS256", "RS256", "ES384"]));
+    let force = GetAccessTokenOptions { force_refresh: true };
+    client.get_access_token_with_options(Some(API_RESOURCE), None, force).await.expect("refresh after EC → RSA");
+    let header = client.get_id_token().await.unwrap().unwrap();
+    assert!(header.starts_with(&base64_json_prefix("RS256")), "the refreshed ID token is signed with the new key");
+
+    // A new sign-in by the next app start, on the same storage.
+    drop(client);
+    let restarted = idp.client(Arc::new(FileStorage::new(dir.path()).unwrap()));
+    signed_in(&restarted, "bob").await;
+    assert_eq!(restarted.get_id_token_claims().await.unwrap().username.as_deref(), Some("bob"));
+
+    idp.rotate_keys("EC").await;
+    restarted.get_access_token_with_options(Some(API_RESOURCE), None, force).await.expect("refresh after RSA → EC");
+    assert!(idp.refreshes().await.iter().all(|(_, reused, status)| !reused && *status == Some(200)));
+}
+
+fn base64_json_prefix(alg: &str) -> String {
+    use base64::Engine;
+    // `{"alg":"RS256"` encodes to a fixed prefix whatever follows.
+    let encoded = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{{\"alg\":\"{alg}\""));
+    encoded[..encoded.len() - 2].to_string()
+}
+
+/// The caller stops waiting after the refresh reached the IdP (the IdP has rotated the token and holds its answer):
+/// the client's own task stores the rotated token, and the next refresh presents it — the IdP sees no reuse.
+#[tokio::test]
+async fn a_cancelled_refresh_is_completed_and_never_replayed_at_the_idp() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    signed_in(&client, "alice").await;
+    let before = client.get_refresh_token().await.unwrap().unwrap();
+    idp.reset_requests().await;
+    idp.faults(serde_json::json!({"token": {"grant_type": "refresh_token", "delay_after_ms": 800, "count": 1}})).await;
+    let force = GetAccessTokenOptions { force_refresh: true };
+    let call = client.get_access_token_with_options(Some(API_RESOURCE), None, force);
+    let gave_up = tokio::time::timeout(Duration::from_millis(300), call).await;
+    assert!(gave_up.is_err(), "the caller stopped waiting");
+    idp.wait_for("/oidc/token", Some("refresh_token"), 1, true).await;
+    for _ in 0..100 {
+        if client.get_refresh_token().await.unwrap().as_deref() != Some(before.as_str()) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_ne!(client.get_refresh_token().await.unwrap().unwrap(), before, "the rotated token was stored");
+
+    client.get_access_token_with_options(Some(API_RESOURCE), None, force).await.unwrap();
+    let refreshes = idp.refreshes().await;
+    assert_eq!(refreshes.len(), 2);
+    assert!(refreshes.iter().all(|(_, reused, status)| !reused && *status == Some(200)), "{refreshes:?}");
+    assert_ne!(refreshes[0].0, refreshes[1].0, "two different refresh tokens presented");
+}
+
+/// Sign-out while the revocation endpoint hangs: the end-session URL comes back at once (the time is printed),
+/// and the refresh token is revoked once the endpoint answers again.
+#[tokio::test]
+async fn sign_out_does_not_wait_for_a_hanging_revocation() {
+    let idp = DevIdp::start(&[]);
+    let client = idp.memory_client();
+    signed_in(&client, "alice").await;
+    let refresh_token = client.get_refresh_token().await.unwrap().unwrap();
+    idp.faults(serde_json::json!({"revocation": {"hang": true}})).await;
+    let started = std::time::Instant::now();
+    let url = tokio::time::timeout(Duration::from_secs(5), client.sign_out(Some(POST_LOGOUT_URI)))
+        .await
+        .expect("sign-out returned")
+        .unwrap();
+    println!("measured: sign-out with a hanging revocation endpoint returned in {:?}", started.elapsed());
+    assert!(url.contains("/oidc/session/end?"));
+    assert!(!client.is_authenticated().await.unwrap());
+    idp.wait_for("/oidc/token/revocation", None, 1, false).await;
+    idp.faults(serde_json::json!({"revocation": null})).await;
+    assert_eq!(client.revoke_pending_tokens().await.unwrap(), 0);
+    assert_eq!(idp.raw_refresh(&refresh_token).await.0, 400, "the refresh token is dead at the IdP");
+}
+
+/// Two processes (this test binary, started twice) share one session in one directory and force-refresh it at the
+/// same time, over and over: `FileStorage`'s cross-process lock and the re-read inside it mean the IdP never sees a
+/// refresh token presented twice, and both processes end signed in.
+#[tokio::test]
+async fn two_processes_on_one_session_never_replay_a_refresh_token() {
+    let idp = DevIdp::start(&["--refresh-token-reuse-interval", "0"]);
+    let dir = tempfile::tempdir().unwrap();
+    let client = idp.client(Arc::new(FileStorage::new(dir.path()).unwrap()));
+    signed_in(&client, "alice").await;
+    drop(client);
+    idp.reset_requests().await;
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "refresh_loop_in_a_child_process", "--ignored", "--nocapture"])
+                .env("LOGTO_CHILD_ENDPOINT", &idp.endpoint)
+                .env("LOGTO_CHILD_DIR", dir.path())
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success() && stdout.contains("1 passed"), "child failed:\n{stdout}");
+    }
+    let refreshes = idp.refreshes().await;
+    // Ten forced refreshes; a process that finds, inside the lock, a token the other one just fetched (newer than the
+    // one it wanted replaced) uses it without a request of its own.
+    assert!((5..=10).contains(&refreshes.len()), "{refreshes:?}");
+    let mut presented: Vec<&String> = refreshes.iter().map(|(fp, _, _)| fp).collect();
+    assert!(refreshes.iter().all(|(_, reused, status)| !reused && *status == Some(200)), "{refreshes:?}");
+    presented.sort();
+    presented.dedup();
+    assert_eq!(presented.len(), refreshes.len(), "every refresh presented a different token");
+    let after = idp.client(Arc::new(FileStorage::new(dir.path()).unwrap()));
+    assert!(after.get_access_token(Some(API_RESOURCE), None).await.is_ok(), "the session survived");
+}
+
+/// The child half of the test above (run only by it).
+#[tokio::test]
+#[ignore = "started as a child process by two_processes_on_one_session_never_replay_a_refresh_token"]
+async fn refresh_loop_in_a_child_process() {
+    let (Ok(endpoint), Ok(dir)) = (std::env::var("LOGTO_CHILD_ENDPOINT"), std::env::var("LOGTO_CHILD_DIR")) else {
+        return;
+    };
+    support::idp::install_crypto_provider();
+    let mut config = logto_core::LogtoConfig::new(endpoint, support::idp::APP_ID);
+    config.resources = vec![API_RESOURCE.into()];
+    let client = LogtoClient::new(config, Arc::new(FileStorage::new(dir).unwrap())).unwrap();
+    let force = GetAccessTokenOptions { force_refresh: true };
+    for _ in 0..5 {
+        client.get_access_token_with_options(Some(API_RESOURCE), None, force).await.unwrap();
+    }
 }

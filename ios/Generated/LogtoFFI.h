@@ -271,6 +271,27 @@ typedef void (*UniffiCallbackInterfaceStorageMethod2)(uint64_t, RustBuffer, void
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_METHOD3
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_METHOD3
+typedef void (*UniffiCallbackInterfaceStorageMethod3)(uint64_t, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_METHOD4
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_METHOD4
+typedef void (*UniffiCallbackInterfaceStorageMethod4)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_METHOD5
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_STORAGE_METHOD5
+typedef void (*UniffiCallbackInterfaceStorageMethod5)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUTH_STATE_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_AUTH_STATE_LISTENER
 typedef struct UniffiVTableCallbackInterfaceAuthStateListener {
@@ -288,6 +309,9 @@ typedef struct UniffiVTableCallbackInterfaceStorage {
     UniffiCallbackInterfaceStorageMethod0 _Nonnull get;
     UniffiCallbackInterfaceStorageMethod1 _Nonnull set;
     UniffiCallbackInterfaceStorageMethod2 _Nonnull remove;
+    UniffiCallbackInterfaceStorageMethod3 _Nonnull sharedId;
+    UniffiCallbackInterfaceStorageMethod4 _Nonnull lock;
+    UniffiCallbackInterfaceStorageMethod5 _Nonnull unlock;
 } UniffiVTableCallbackInterfaceStorage;
 
 #endif
@@ -346,6 +370,11 @@ uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_get_id_token(uint64_t ptr
 uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_get_id_token_claims(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_GET_OIDC_CONFIG
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_GET_OIDC_CONFIG
+uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_get_oidc_config(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_GET_ORGANIZATION_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_GET_ORGANIZATION_TOKEN
 uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_get_organization_token(uint64_t ptr, RustBuffer organization_id
@@ -371,6 +400,11 @@ uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_handle_sign_in_callback(u
 uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_is_authenticated(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_IS_SIGN_IN_REDIRECTED
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_IS_SIGN_IN_REDIRECTED
+uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_is_sign_in_redirected(uint64_t ptr, RustBuffer url
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_ISSUER
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_ISSUER
 RustBuffer uniffi_logto_uniffi_fn_method_logtocoreclient_issuer(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -379,6 +413,11 @@ RustBuffer uniffi_logto_uniffi_fn_method_logtocoreclient_issuer(uint64_t ptr, Ru
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_PREFETCH
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_PREFETCH
 uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_prefetch(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_REVOKE_PENDING_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_REVOKE_PENDING_TOKENS
+uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_revoke_pending_tokens(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_SET_AUTH_STATE_LISTENER
@@ -394,6 +433,11 @@ uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_sign_in_url(uint64_t ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_SIGN_OUT
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_SIGN_OUT
 uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_sign_out(uint64_t ptr, RustBuffer post_logout_redirect_uri
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_SIGN_OUT_WITH_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_LOGTOCORECLIENT_SIGN_OUT_WITH_OPTIONS
+uint64_t uniffi_logto_uniffi_fn_method_logtocoreclient_sign_out_with_options(uint64_t ptr, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_CLONE_AUTHSTATELISTENER
@@ -444,6 +488,21 @@ void uniffi_logto_uniffi_fn_method_storage_set(uint64_t ptr, RustBuffer key, Rus
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_REMOVE
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_REMOVE
 void uniffi_logto_uniffi_fn_method_storage_remove(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_SHARED_ID
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_SHARED_ID
+RustBuffer uniffi_logto_uniffi_fn_method_storage_shared_id(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_LOCK
+void uniffi_logto_uniffi_fn_method_storage_lock(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_METHOD_STORAGE_UNLOCK
+void uniffi_logto_uniffi_fn_method_storage_unlock(uint64_t ptr, RustBuffer key, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_FN_FUNC_BUILD_ORGANIZATION_URN
@@ -903,6 +962,12 @@ uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_get_id_token_claims
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_GET_OIDC_CONFIG
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_GET_OIDC_CONFIG
+uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_get_oidc_config(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_GET_ORGANIZATION_TOKEN
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_GET_ORGANIZATION_TOKEN
 uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_get_organization_token(void
@@ -933,6 +998,12 @@ uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_is_authenticated(vo
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_IS_SIGN_IN_REDIRECTED
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_IS_SIGN_IN_REDIRECTED
+uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_is_sign_in_redirected(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_ISSUER
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_ISSUER
 uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_issuer(void
@@ -942,6 +1013,12 @@ uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_issuer(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_PREFETCH
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_PREFETCH
 uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_prefetch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_REVOKE_PENDING_TOKENS
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_REVOKE_PENDING_TOKENS
+uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_revoke_pending_tokens(void
     
 );
 #endif
@@ -960,6 +1037,12 @@ uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_in_url(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_SIGN_OUT
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_SIGN_OUT
 uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_SIGN_OUT_WITH_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_LOGTOCORECLIENT_SIGN_OUT_WITH_OPTIONS
+uint16_t uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out_with_options(void
     
 );
 #endif
@@ -984,6 +1067,24 @@ uint16_t uniffi_logto_uniffi_checksum_method_storage_set(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_REMOVE
 #define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_REMOVE
 uint16_t uniffi_logto_uniffi_checksum_method_storage_remove(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_SHARED_ID
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_SHARED_ID
+uint16_t uniffi_logto_uniffi_checksum_method_storage_shared_id(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_LOCK
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_LOCK
+uint16_t uniffi_logto_uniffi_checksum_method_storage_lock(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_UNLOCK
+#define UNIFFI_FFIDEF_UNIFFI_LOGTO_UNIFFI_CHECKSUM_METHOD_STORAGE_UNLOCK
+uint16_t uniffi_logto_uniffi_checksum_method_storage_unlock(void
     
 );
 #endif

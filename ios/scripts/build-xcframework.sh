@@ -47,7 +47,19 @@ xcodebuild -create-xcframework \
   -output "$ios/Frameworks/LogtoFFI.xcframework"
 
 (cd "$ios/Frameworks" && rm -f LogtoFFI.xcframework.zip && zip -qry LogtoFFI.xcframework.zip LogtoFFI.xcframework)
-checksum="$(swift package compute-checksum "$ios/Frameworks/LogtoFFI.xcframework.zip")"
+# The SwiftPM checksum of the zip. `swift package compute-checksum` must run inside a package (it looks for a
+# Package.swift from the working directory up), so it runs in ios/; without a Swift toolchain, the same value is the
+# zip's SHA-256.
+zip_path="$ios/Frameworks/LogtoFFI.xcframework.zip"
+if command -v swift >/dev/null && [[ -f "$ios/Package.swift" ]]; then
+  checksum="$(cd "$ios" && swift package compute-checksum "$zip_path")"
+else
+  checksum="$(shasum -a 256 "$zip_path" | cut -d' ' -f1)"
+fi
+[[ "$checksum" =~ ^[0-9a-f]{64}$ ]] || { echo "build-xcframework.sh: bad checksum '$checksum'" >&2; exit 1; }
+# The required-reason APIs the Rust library references must be declared in PrivacyInfo.xcprivacy (nm -u).
+python3 "$ios/scripts/check-packaging.py" --lib "$work/ios/$lib"
+
 echo "built $ios/Frameworks/LogtoFFI.xcframework"
 echo "zip   $ios/Frameworks/LogtoFFI.xcframework.zip"
 echo "checksum $checksum"

@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# What can be checked of the Swift side without a Swift compiler (runs on Linux; needs clang, nm, python3):
+# The Swift side's checks on Linux (needs clang, nm, python3; root for step 5):
 #   1. the generated C header compiles (C11, -Wall -Wextra -Werror) and loads as a Clang module through the
 #      generated module map (`@import LogtoFFI`), and a tiny C program linked against the library runs;
 #   2. every function the header declares is exported by the built library (.so and .a);
 #   3. the API checksums and the contract version that the generated Swift (and Kotlin) expect match what the
-#      library's `uniffi_*_checksum_*` functions return (called through Python ctypes).
+#      library's `uniffi_*_checksum_*` functions return (called through Python ctypes);
+#   4. packaging: Apple-only imports sit behind `#if canImport(...)`, both Package.swift files and podspecs agree
+#      (tools version, paths, versions, search paths), the privacy manifest is well-formed and covers what the Swift
+#      sources use (scripts/check-packaging.py);
+#   5. the Swift package compiles with a real Swift compiler (Debian's swiftlang) and its XCTest suite runs:
+#      generated bindings + platform-neutral layer, linked to the library (scripts/check-swift.sh). Set
+#      LOGTO_SKIP_SWIFT=1 to leave this step out (e.g. on a machine where you are not root).
 #
 # Usage: ios/scripts/check.sh [path/to/liblogto_uniffi.so]   (default: target/debug; the .a next to it is checked too)
 set -euo pipefail
@@ -96,4 +102,13 @@ for lang, path, checksum_re, contract_re in [
     print(f"checksums: {lang}: contract {contract} and {len(expected)} checksums match the library")
 sys.exit(1 if failed else 0)
 PY
+# 4. Packaging and privacy manifest.
+python3 "$root/ios/scripts/check-packaging.py"
+
+# 5. The Swift compiler.
+if [[ "${LOGTO_SKIP_SWIFT:-}" == 1 ]]; then
+  echo "check.sh: SKIPPED the Swift compile and XCTest run (LOGTO_SKIP_SWIFT=1)"
+else
+  "$root/ios/scripts/check-swift.sh" "$so"
+fi
 echo "check.sh: OK"

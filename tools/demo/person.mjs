@@ -14,16 +14,21 @@
 //                 wait until the browser shows the app's loopback page.
 //   end-session URL: let the IdP's logout page submit itself (it is screenshotted
 //                 from its HTML as it arrives, in a scratch tab: it is gone too fast
-//                 otherwise); wait for the app's loopback sign-out page.
+//                 otherwise); wait for the app's page when the URL carries a
+//                 post_logout_redirect_uri, else for the IdP's "signed out" page
+//                 (what Logto shows when there is no post-logout redirect).
 //
 // When the IdP shows a sign-in error (e.g. Alipay refused the connector's
-// request), the person takes a screenshot and presses Cancel, so the app gets
-// error=access_denied and reports the failure (DEMO_ON_ERROR=stay leaves it).
+// request), the person reads it, takes a screenshot and closes the browser: as
+// with Logto, the error stays on the IdP's page and nothing is sent to the app
+// (DEMO_ON_ERROR=cancel presses the dev IdP's Cancel button instead, which sends
+// error=access_denied to the app; Logto has no such button).
 //
 // A screenshot of each step goes to $DEMO_SCREENSHOTS (default
 // tools/demo/screenshots), numbered across both invocations. Everything this
 // script prints goes to stderr: the app's stdout stays clean. Exit status 0 when
-// the app's page was reached, 1 otherwise.
+// the app's page (or, for a sign-out without redirect, the IdP's "signed out"
+// page) was reached, 1 otherwise.
 //
 // Environment:
 //   DEMO_SCREENSHOTS   screenshot directory                    (tools/demo/screenshots)
@@ -31,8 +36,8 @@
 //   DEMO_TRACE         append one JSON line per page/step here (off)
 //   DEMO_SIGN_IN       alipay | password:<username>:<password> (alipay)
 //   DEMO_ALIPAY        approve | deny                          (approve)
-//   DEMO_ON_ERROR      cancel: press Cancel when the IdP shows a sign-in error (the app then
-//                      gets error=access_denied) | stay: leave the browser there (cancel)
+//   DEMO_ON_ERROR      close: read the IdP's error and close the browser | cancel: press the
+//                      dev IdP's Cancel button (the app then gets error=access_denied) (close)
 //   DEMO_CHROMIUM      Chromium executable                     (/usr/bin/chromium)
 //   DEMO_TIMEOUT_MS    give up after this long                 (90000)
 //
@@ -56,7 +61,7 @@ const PROFILE = resolve(env.DEMO_PROFILE || join(tmpdir(), 'logto-demo-chromium-
 const TRACE = env.DEMO_TRACE ? resolve(env.DEMO_TRACE) : undefined;
 const SIGN_IN = env.DEMO_SIGN_IN || 'alipay';
 const ALIPAY = env.DEMO_ALIPAY || 'approve';
-const ON_ERROR = env.DEMO_ON_ERROR || 'cancel';
+const ON_ERROR = env.DEMO_ON_ERROR === 'cancel' ? 'cancel' : 'close'; // 'stay' (older name) = close
 const CHROMIUM = env.DEMO_CHROMIUM || '/usr/bin/chromium';
 const TIMEOUT_MS = Number(env.DEMO_TIMEOUT_MS || 90_000);
 const CHROMIUM_ARGS = [
@@ -154,10 +159,13 @@ async function main() {
     process.exit(2);
   }
   const start = new URL(url);
-  const appTarget = start.searchParams.get('redirect_uri') ?? start.searchParams.get('post_logout_redirect_uri');
-  const kind = start.searchParams.has('redirect_uri') ? 'sign-in' : 'sign-out';
-  if (!appTarget) throw new Error(`no redirect_uri or post_logout_redirect_uri in ${url}`);
+  const kind = start.pathname.endsWith('/session/end') ? 'sign-out' : 'sign-in';
+  const appTarget = kind === 'sign-in'
+    ? start.searchParams.get('redirect_uri')
+    : start.searchParams.get('post_logout_redirect_uri'); // none: the IdP's "signed out" page ends it
+  if (kind === 'sign-in' && !appTarget) throw new Error(`no redirect_uri in ${url}`);
   const isAppPage = (u) => {
+    if (!appTarget) return false;
     const target = new URL(appTarget);
     const current = new URL(u);
     return current.origin === target.origin && current.pathname === target.pathname;
@@ -184,6 +192,12 @@ async function main() {
     page.setDefaultTimeout(TIMEOUT_MS);
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) trace({ event: 'page', kind, url: frame.url() });
+    });
+    // The HTTP status of the document on screen (the IdP answers a failed sign-in with Logto's status).
+    let documentStatus;
+    page.on('response', (response) => {
+      const req = response.request();
+      if (req.isNavigationRequest() && req.frame() === page.mainFrame()) documentStatus = response.status();
     });
     const cookies = (await context.cookies()).map((c) => `${c.name}@${c.domain}${c.path}`);
     trace({ event: 'open', kind, url, cookies });
@@ -237,12 +251,26 @@ async function main() {
         break;
       }
 
+      if (kind === 'sign-out' && !appTarget && await visible(page, '#signed-out')) {
+        say(`the IdP says: ${(await page.locator('#signed-out').textContent()).trim()}`);
+        await screenshot(page, 'idp-signed-out');
+        result = 'idp-signed-out';
+        break;
+      }
+
       if (await visible(page, '#sign-in-error')) {
         const message = (await page.locator('#sign-in-error').textContent()).trim();
-        say(`the IdP shows an error: ${message}`);
-        trace({ event: 'idp-error', code: await page.locator('#sign-in-error').getAttribute('data-code'), message });
+        say(`the IdP shows an error (HTTP ${documentStatus}): ${message}`);
+        trace({
+          event: 'idp-error',
+          code: await page.locator('#sign-in-error').getAttribute('data-code'),
+          message,
+          status: documentStatus,
+          url: page.url(),
+        });
         await screenshot(page, 'idp-sign-in-error');
         if (ON_ERROR !== 'cancel') {
+          say('nothing to do on this page for the app: closing the browser');
           result = 'error';
           break;
         }
@@ -277,6 +305,23 @@ async function main() {
         continue;
       }
 
+      // An OAuth error the IdP answers as JSON (e.g. an unregistered post_logout_redirect_uri): nothing to click.
+      const contentType = await page.evaluate(() => document.contentType).catch(() => '');
+      if (contentType === 'application/json') {
+        const text = (await page.evaluate(() => document.body?.innerText ?? '').catch(() => '')).trim();
+        let body;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          body = { raw: text.slice(0, 500) };
+        }
+        say(`the IdP answered HTTP ${documentStatus} with an error: ${text.slice(0, 300)}`);
+        trace({ event: 'idp-json-error', status: documentStatus, error: body.error, error_description: body.error_description });
+        await screenshot(page, 'idp-error');
+        result = 'error';
+        break;
+      }
+
       if (await visible(page, '#alipay-error') || await visible(page, '#callback-error')) {
         const selector = await visible(page, '#alipay-error') ? '#alipay-error' : '#callback-error';
         say(`stuck on an error page: ${(await page.locator(selector).textContent()).trim()}`);
@@ -294,7 +339,7 @@ async function main() {
     trace({ event: 'done', kind, result });
     await context.close();
     context = undefined;
-    process.exitCode = result === 'app' ? 0 : 1;
+    process.exitCode = result === 'app' || result === 'idp-signed-out' ? 0 : 1;
   } catch (err) {
     say(`failed: ${err.message}`);
     trace({ event: 'failed', kind, message: err.message });

@@ -9,7 +9,8 @@
 # 3. Runs the desktop example (core/examples/desktop.rs, on logto-core: loopback redirect, system browser) with
 #    tools/demo/person.mjs as the system browser: headless Chromium driven like a person would. The person clicks
 #    "Continue with Alipay" on the sign-in page and approves on Alipay; the app prints `isAuthenticated: true` and
-#    the ID token claims, signs out through the browser and prints `isAuthenticated: false`.
+#    the ID token claims, signs out (the browser ends on the IdP's "signed out" page) and prints
+#    `isAuthenticated: false`.
 # 4. Prints the screenshots it saved, one per step.
 #
 # Options:
@@ -110,7 +111,8 @@ The dev IdP keeps running; press Ctrl-C to stop it.
   endpoint          $IDP_ENDPOINT   (issuer $IDP_ENDPOINT/oidc)
   app id            dev-native-app  (native, public client, PKCE)
   redirect URIs     com.example.app://callback, http://127.0.0.1:<any port>/callback
-  sign-out URIs     com.example.app://callback/sign-out, http://127.0.0.1:<any port>/callback/sign-out
+  sign-out URIs     com.example.app://callback/sign-out (matched exactly; or sign out without one; add one
+                    with --idp-arg --post-logout-redirect-uri --idp-arg <uri>)
   Alipay stand-in   $ALIPAY_ORIGIN   (approve on its page; test account 2088000000000001, 支付宝用户)
   password accounts alice / alice-password, bob / bob-password
   extra parameters  direct_sign_in=social:alipay, first_screen=register|sign_in

@@ -3,7 +3,7 @@
 # Chromium (tools/demo/person.mjs) as the system browser and the person. Asserts the printed output
 # (isAuthenticated true, the claims of the Alipay account, isAuthenticated false), the same `sub` on a second run,
 # direct sign-in (the first page is Alipay), first_screen=register, and that denying on Alipay, a bad signature and
-# a wrong app id end in a clear sign-in failure in the app.
+# a wrong app id stay on the IdP's page as "The connector's response is invalid." with nothing sent to the app.
 #
 #   bash tools/demo/test.sh
 #

@@ -104,8 +104,19 @@ const main = async () => {
       .catch(showError);
   });
 
-  const url = new URL(window.location.href);
-  if (url.pathname === redirectPath && (url.searchParams.has('code') || url.searchParams.has('error'))) {
+  element('show-oidc-config').addEventListener('click', () => {
+    client
+      .getOidcConfig()
+      .then((oidcConfig) => {
+        element('oidc-config').textContent = JSON.stringify(oidcConfig, null, 2);
+      })
+      .catch(showError);
+  });
+
+  // The redirect back from Logto: a page load at the pending sign-in's redirect URI.
+  const redirected = await client.isSignInRedirected(window.location.href);
+  element('sign-in-redirected').textContent = String(redirected);
+  if (redirected) {
     try {
       await client.handleSignInCallback(window.location.href);
     } catch (error: unknown) {

@@ -53,10 +53,16 @@ struct JwsHeader {
     crit: Option<Value>,
 }
 
-/// Why verification failed. `UnknownKid` is recoverable: the caller refetches the JWKS once and tries again.
+/// Why verification failed. The caller decides what each means for the session.
 #[derive(Debug)]
 pub(crate) enum VerifyError {
+    /// No key in the JWKS fits (unknown `kid`): the provider may have rotated keys since the JWKS was cached.
     UnknownKid,
+    /// The algorithm is allowed but not in the (cached) list the provider advertises: it may have added a key type.
+    AlgorithmNotAdvertised,
+    /// `exp`, `nbf`, `iat` or `auth_time` is off by more than the clock tolerance: often the device's clock.
+    Time(LogtoError),
+    /// Anything else: wrong issuer, audience, subject, nonce, signature…
     Invalid(LogtoError),
 }
 
@@ -66,8 +72,25 @@ impl From<LogtoError> for VerifyError {
     }
 }
 
+impl VerifyError {
+    /// The error to report when nothing more can be tried.
+    pub fn into_error(self) -> LogtoError {
+        match self {
+            VerifyError::UnknownKid => LogtoError::id_token("no key matches the token"),
+            VerifyError::AlgorithmNotAdvertised => {
+                LogtoError::id_token("signing algorithm not advertised by the provider")
+            }
+            VerifyError::Time(e) | VerifyError::Invalid(e) => e,
+        }
+    }
+}
+
 fn invalid(reason: &str) -> VerifyError {
     VerifyError::Invalid(LogtoError::id_token(reason))
+}
+
+fn time(reason: &str) -> VerifyError {
+    VerifyError::Time(LogtoError::id_token(reason))
 }
 
 /// What the ID token must satisfy.
@@ -77,8 +100,11 @@ pub(crate) struct IdTokenExpectations<'a> {
     pub client_id: &'a str,
     /// The nonce sent in the authorization request; `None` for refresh-issued tokens (§12.2 has no nonce rule).
     pub nonce: Option<&'a str>,
-    /// For refresh-issued tokens: the `sub` of the current session, which must not change (§12.2).
-    pub previous_sub: Option<&'a str>,
+    /// `max_age` sent in the authorization request: `auth_time` is then required and at most this old (§3.1.2.1).
+    pub max_age: Option<u64>,
+    /// For refresh-issued tokens: the claims of the session's current ID token (§12.2: same `iss`, `sub`, `aud`,
+    /// `azp`, and `auth_time` of the original authentication).
+    pub previous: Option<&'a IdTokenClaims>,
     /// `id_token_signing_alg_values_supported` from discovery, if advertised.
     pub provider_algorithms: Option<&'a [String]>,
     pub now: i64,
@@ -103,7 +129,7 @@ pub(crate) fn verify_id_token(
     if let Some(advertised) = expect.provider_algorithms
         && !advertised.iter().any(|a| a == alg)
     {
-        return Err(invalid("signing algorithm not advertised by the provider"));
+        return Err(VerifyError::AlgorithmNotAdvertised);
     }
     let key = select_key(jwks, alg, header.kid.as_deref())?;
     let signing_input = &token[..header_b64.len() + 1 + payload_b64.len()];
@@ -205,25 +231,57 @@ fn check_claims(c: &IdTokenClaims, expect: &IdTokenExpectations<'_>) -> Result<(
     if c.azp.as_deref().is_some_and(|azp| azp != expect.client_id) {
         return Err(invalid("azp is not the client id"));
     }
-    let (now, tol) = (expect.now, expect.tolerance);
-    if now > c.exp.saturating_add(tol) {
-        return Err(invalid("expired"));
-    }
-    if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(tol)) {
-        return Err(invalid("not yet valid"));
-    }
-    if (now - c.iat).abs() > tol {
-        return Err(VerifyError::Invalid(LogtoError::IdTokenInvalidIat));
-    }
     if let Some(nonce) = expect.nonce
         && c.nonce.as_deref() != Some(nonce)
     {
         return Err(invalid("nonce mismatch"));
     }
-    if let Some(previous) = expect.previous_sub
-        && c.sub != previous
-    {
+    if let Some(previous) = expect.previous {
+        check_refreshed(c, previous)?;
+    }
+    if expect.max_age.is_some() && c.auth_time.is_none() {
+        return Err(invalid("max_age was requested but auth_time is missing"));
+    }
+    // Time checks last, so that a token failing both kinds of check is reported as invalid, not as a clock issue.
+    // Untrusted numbers: every comparison saturates instead of overflowing.
+    let (now, tol) = (expect.now, expect.tolerance);
+    if now > c.exp.saturating_add(tol) {
+        return Err(time("expired"));
+    }
+    if c.nbf.is_some_and(|nbf| nbf > now.saturating_add(tol)) {
+        return Err(time("not yet valid"));
+    }
+    if now.abs_diff(c.iat) > tol.unsigned_abs() {
+        return Err(VerifyError::Time(LogtoError::IdTokenInvalidIat));
+    }
+    if let (Some(max_age), Some(auth_time)) = (expect.max_age, c.auth_time) {
+        let limit = i64::try_from(max_age).unwrap_or(i64::MAX).saturating_add(tol);
+        if now.saturating_sub(auth_time) > limit {
+            return Err(time("auth_time is older than max_age"));
+        }
+    }
+    Ok(())
+}
+
+/// OIDC Core §12.2: a refreshed ID token describes the same authentication of the same user for the same client.
+fn check_refreshed(c: &IdTokenClaims, previous: &IdTokenClaims) -> Result<(), VerifyError> {
+    if c.iss != previous.iss {
+        return Err(invalid("refreshed ID token has a different iss"));
+    }
+    if c.sub != previous.sub {
         return Err(invalid("refreshed ID token has a different sub"));
+    }
+    let same_set = |a: &[String], b: &[String]| a.iter().all(|x| b.contains(x)) && b.iter().all(|x| a.contains(x));
+    if !same_set(&c.aud, &previous.aud) {
+        return Err(invalid("refreshed ID token has a different aud"));
+    }
+    if c.azp != previous.azp {
+        return Err(invalid("refreshed ID token has a different azp"));
+    }
+    if let (Some(now), Some(then)) = (c.auth_time, previous.auth_time)
+        && now != then
+    {
+        return Err(invalid("refreshed ID token has a different auth_time"));
     }
     Ok(())
 }

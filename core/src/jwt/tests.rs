@@ -19,7 +19,8 @@ fn expect() -> IdTokenExpectations<'static> {
         issuer: ISS,
         client_id: CLIENT,
         nonce: Some("n-1"),
-        previous_sub: None,
+        max_age: None,
+        previous: None,
         provider_algorithms: None,
         now: NOW,
         tolerance: 60,
@@ -33,6 +34,8 @@ fn set(keys: &[&TestKey]) -> Jwks {
 fn verify(token: &str, jwks: &Jwks, e: &IdTokenExpectations<'_>) -> Result<IdTokenClaims, String> {
     verify_id_token(token, jwks, e).map_err(|err| match err {
         VerifyError::UnknownKid => "unknown_kid".to_string(),
+        VerifyError::AlgorithmNotAdvertised => "not advertised".to_string(),
+        VerifyError::Time(e) => format!("time {}: {e}", e.code()),
         VerifyError::Invalid(e) => format!("{}: {e}", e.code()),
     })
 }
@@ -158,8 +161,8 @@ fn claim_checks() {
     assert!(check(json!({"azp": "other"})).unwrap_err().contains("azp"));
     assert!(check(json!({"exp": NOW - 61})).unwrap_err().contains("expired"));
     assert!(check(json!({"exp": NOW - 59})).is_ok(), "within tolerance");
-    assert!(check(json!({"iat": NOW - 600})).unwrap_err().starts_with("id_token.invalid_iat"));
-    assert!(check(json!({"iat": NOW + 600})).unwrap_err().starts_with("id_token.invalid_iat"));
+    assert!(check(json!({"iat": NOW - 600})).unwrap_err().starts_with("time id_token.invalid_iat"));
+    assert!(check(json!({"iat": NOW + 600})).unwrap_err().starts_with("time id_token.invalid_iat"));
     assert!(check(json!({"iat": null})).unwrap_err().contains("malformed claims"));
     assert!(check(json!({"sub": null})).unwrap_err().contains("malformed claims"));
     assert!(check(json!({"sub": ""})).unwrap_err().contains("sub"));
@@ -168,15 +171,112 @@ fn claim_checks() {
     assert!(check(json!({"nonce": null})).unwrap_err().contains("nonce"));
 }
 
+fn previous() -> IdTokenClaims {
+    serde_json::from_value(claims()).unwrap()
+}
+
+/// OIDC Core §12.2: same iss, sub, aud set, azp and auth_time as the session's ID token.
 #[test]
-fn refreshed_token_must_keep_sub() {
+fn refreshed_token_describes_the_same_authentication() {
     let key = TestKey::es384("k");
-    let e = IdTokenExpectations { nonce: None, previous_sub: Some("user_1"), ..expect() };
+    let mut original = previous();
+    original.auth_time = Some(NOW - 100);
+    let e = IdTokenExpectations { nonce: None, previous: Some(&original), ..expect() };
     let mut c = claims();
     c.as_object_mut().unwrap().remove("nonce");
+    c["auth_time"] = json!(NOW - 100);
     assert!(verify(&key.sign(&c), &set(&[&key]), &e).is_ok());
-    c["sub"] = json!("user_2");
-    assert!(verify(&key.sign(&c), &set(&[&key]), &e).unwrap_err().contains("different sub"));
+    let without_auth_time = {
+        let mut c = c.clone();
+        c.as_object_mut().unwrap().remove("auth_time");
+        c
+    };
+    assert!(verify(&key.sign(&without_auth_time), &set(&[&key]), &e).is_ok(), "auth_time may be left out");
+    for (patch, why) in [
+        (json!({"sub": "user_2"}), "different sub"),
+        (json!({"aud": [CLIENT, "other"], "azp": CLIENT}), "different aud"),
+        (json!({"azp": CLIENT}), "different azp"),
+        (json!({"auth_time": NOW - 5}), "different auth_time"),
+    ] {
+        let mut c = c.clone();
+        for (k, v) in patch.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        let err = verify(&key.sign(&c), &set(&[&key]), &e).unwrap_err();
+        assert!(err.contains(why), "{patch}: {err}");
+        assert!(!err.starts_with("time"), "a security failure, not a clock issue: {err}");
+    }
+    // The same aud set in another order is the same audience.
+    let mut two = previous();
+    two.aud = vec![CLIENT.into(), "b".into()];
+    two.azp = Some(CLIENT.into());
+    let e = IdTokenExpectations { nonce: None, previous: Some(&two), ..expect() };
+    let mut c = claims();
+    c["aud"] = json!(["b", CLIENT]);
+    c["azp"] = json!(CLIENT);
+    assert!(verify(&key.sign(&c), &set(&[&key]), &e).is_ok());
+}
+
+/// Clock-dependent failures are classified as such (the caller keeps a refreshed session on them); identity
+/// failures win when a token fails both.
+#[test]
+fn time_failures_are_told_apart_from_invalid_tokens() {
+    let key = TestKey::es384("k");
+    let jwks = set(&[&key]);
+    let skewed = |patch: Value| {
+        let mut c = claims();
+        for (k, v) in patch.as_object().unwrap() {
+            c[k] = v.clone();
+        }
+        verify(&key.sign(&c), &jwks, &expect()).unwrap_err()
+    };
+    assert!(skewed(json!({"exp": NOW - 3600})).starts_with("time id_token.invalid_token"));
+    assert!(skewed(json!({"iat": NOW + 3600})).starts_with("time id_token.invalid_iat"));
+    assert!(skewed(json!({"nbf": NOW + 3600})).starts_with("time"));
+    assert!(skewed(json!({"iat": NOW + 3600, "nonce": "x"})).contains("nonce"), "identity failure reported first");
+}
+
+/// Hostile numbers in claims are refused without overflowing (a debug build panics on overflow).
+#[test]
+fn extreme_numbers_never_overflow() {
+    let key = TestKey::es384("k");
+    let jwks = set(&[&key]);
+    for (k, v) in [
+        ("iat", i64::MIN),
+        ("iat", i64::MAX),
+        ("exp", i64::MIN),
+        ("exp", i64::MAX),
+        ("nbf", i64::MAX),
+        ("nbf", i64::MIN),
+        ("auth_time", i64::MIN),
+        ("auth_time", i64::MAX),
+    ] {
+        let mut c = claims();
+        c[k] = json!(v);
+        let e = IdTokenExpectations { max_age: Some(u64::MAX), tolerance: i64::MAX, ..expect() };
+        let _ = verify(&key.sign(&c), &jwks, &e);
+        let e = IdTokenExpectations { max_age: Some(60), now: i64::MIN, ..expect() };
+        let _ = verify(&key.sign(&c), &jwks, &e);
+        let e = IdTokenExpectations { now: i64::MAX, tolerance: i64::MIN, ..expect() };
+        let _ = verify(&key.sign(&c), &jwks, &e);
+    }
+    let mut c = claims();
+    c["iat"] = json!(i64::MIN);
+    assert!(verify(&key.sign(&c), &jwks, &expect()).unwrap_err().contains("invalid_iat"));
+}
+
+/// `max_age` (OIDC Core §3.1.2.1): `auth_time` becomes required and may not be older than max_age + tolerance.
+#[test]
+fn max_age_requires_a_recent_auth_time() {
+    let key = TestKey::es384("k");
+    let jwks = set(&[&key]);
+    let e = IdTokenExpectations { max_age: Some(600), ..expect() };
+    assert!(verify(&key.sign(&claims()), &jwks, &e).unwrap_err().contains("auth_time is missing"));
+    let mut c = claims();
+    c["auth_time"] = json!(NOW - 600 - 60);
+    assert!(verify(&key.sign(&c), &jwks, &e).is_ok(), "within max_age + tolerance");
+    c["auth_time"] = json!(NOW - 600 - 61);
+    assert!(verify(&key.sign(&c), &jwks, &e).unwrap_err().contains("older than max_age"));
 }
 
 #[test]

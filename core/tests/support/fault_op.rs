@@ -26,14 +26,23 @@ pub struct Answer {
     pub status: u16,
     pub body: String,
     pub delay: Duration,
+    /// Drop the connection instead of answering (after `delay`): the request reached the server, the answer is lost.
+    pub reset: bool,
 }
 
 impl Answer {
     pub fn json(status: u16, body: Value) -> Self {
-        Self { status, body: body.to_string(), delay: Duration::ZERO }
+        Self { status, body: body.to_string(), delay: Duration::ZERO, reset: false }
     }
     pub fn raw(status: u16, body: impl Into<String>) -> Self {
-        Self { status, body: body.into(), delay: Duration::ZERO }
+        Self { status, body: body.into(), delay: Duration::ZERO, reset: false }
+    }
+    pub fn reset() -> Self {
+        Self { reset: true, ..Self::raw(500, "") }
+    }
+    pub fn delayed(mut self, delay: Duration) -> Self {
+        self.delay = delay;
+        self
     }
 }
 
@@ -48,6 +57,10 @@ pub struct OpState {
     /// Form bodies of token requests.
     pub token_forms: Mutex<Vec<HashMap<String, String>>>,
     pub userinfo_auth: Mutex<Vec<Option<String>>>,
+    /// The `token` of every revocation request, in order.
+    pub revoked: Mutex<Vec<String>>,
+    /// Answer of the revocation endpoint (default 200).
+    pub revocation: Mutex<Option<Answer>>,
 }
 
 pub struct FaultOp {
@@ -60,6 +73,10 @@ async fn respond(answer: Option<Answer>) -> Response {
     let Some(a) = answer else { return StatusCode::NOT_FOUND.into_response() };
     if !a.delay.is_zero() {
         tokio::time::sleep(a.delay).await;
+    }
+    if a.reset {
+        // The connection task dies with the handler: the client sees the connection close without an answer.
+        std::panic::resume_unwind(Box::new("fault OP: connection reset on purpose"));
     }
     (StatusCode::from_u16(a.status).unwrap(), [("content-type", "application/json")], a.body).into_response()
 }
@@ -123,9 +140,11 @@ impl FaultOp {
             )
             .route(
                 "/oidc/token/revocation",
-                post(|State(s): State<Arc<OpState>>| async move {
+                post(|State(s): State<Arc<OpState>>, Form(form): Form<HashMap<String, String>>| async move {
                     s.hits.lock().unwrap().push("POST revocation".into());
-                    StatusCode::OK
+                    s.revoked.lock().unwrap().push(form.get("token").cloned().unwrap_or_default());
+                    let a = s.revocation.lock().unwrap().clone().unwrap_or(Answer::raw(200, ""));
+                    respond(Some(a)).await
                 }),
             )
             .with_state(state.clone());
@@ -149,6 +168,10 @@ impl FaultOp {
         *self.state.userinfo.lock().unwrap() = Some(answer);
     }
 
+    pub fn revoked(&self) -> Vec<String> {
+        self.state.revoked.lock().unwrap().clone()
+    }
+
     pub fn hits(&self) -> Vec<String> {
         self.state.hits.lock().unwrap().clone()
     }
@@ -165,6 +188,20 @@ impl FaultOp {
 
     pub fn client(&self) -> LogtoClient {
         LogtoClient::new(self.config(), Arc::new(MemoryStorage::new())).unwrap()
+    }
+
+    pub fn client_on(&self, storage: Arc<dyn logto_core::Storage>) -> LogtoClient {
+        LogtoClient::new(self.config(), storage).unwrap()
+    }
+
+    /// Changes the discovery document (e.g. `id_token_signing_alg_values_supported`).
+    pub fn set_discovery(&self, key: &str, value: Value) {
+        self.state.discovery.lock().unwrap()[key] = value;
+    }
+
+    /// Every token request's form, in order.
+    pub fn token_forms(&self) -> Vec<HashMap<String, String>> {
+        self.state.token_forms.lock().unwrap().clone()
     }
 
     /// Standard ID token claims for `nonce`.
@@ -205,4 +242,50 @@ pub async fn start_sign_in(op: &FaultOp, client: &LogtoClient) -> Started {
         url::form_urlencoded::byte_serialize(op.issuer.as_bytes()).collect::<String>()
     );
     Started { state, nonce, callback }
+}
+
+/// An OP publishing `key`.
+pub async fn op_with(key: &TestKey) -> FaultOp {
+    let op = FaultOp::start().await;
+    op.publish(&[key]);
+    op
+}
+
+/// Signs in with an ID token produced by `make` from the started sign-in; returns the client and the outcome.
+pub async fn sign_in_with(
+    op: &FaultOp,
+    make: impl FnOnce(&Started) -> String,
+) -> (LogtoClient, Result<(), logto_core::LogtoError>) {
+    let client = op.client();
+    let started = start_sign_in(op, &client).await;
+    let id_token = make(&started);
+    op.push_token(Answer::json(200, FaultOp::token_body(Some(id_token), Some("rt-1"))));
+    let result = client.handle_sign_in_callback(&started.callback).await;
+    (client, result)
+}
+
+/// A client signed in with refresh token `rt-1` and an ID token signed by `key`.
+pub async fn signed_in_client(op: &FaultOp, key: &TestKey) -> LogtoClient {
+    let (client, result) = sign_in_with(op, |s| key.sign(&op.id_claims(&s.nonce))).await;
+    result.unwrap();
+    client
+}
+
+/// `claims` with `patch` applied (`null` removes a claim).
+pub fn patched(mut claims: Value, patch: Value) -> Value {
+    for (k, v) in patch.as_object().unwrap() {
+        if v.is_null() {
+            claims.as_object_mut().unwrap().remove(k);
+        } else {
+            claims[k] = v.clone();
+        }
+    }
+    claims
+}
+
+/// Claims of a refresh-issued ID token (OIDC Core §12.2: no nonce requirement), patched.
+pub fn refresh_claims(op: &FaultOp, patch: Value) -> Value {
+    let mut claims = patched(op.id_claims(""), patch);
+    claims.as_object_mut().unwrap().remove("nonce");
+    claims
 }

@@ -103,6 +103,51 @@ impl DevIdp {
         self.requests().await.iter().filter(|r| r["path"] == "/oidc/token" && r["grant_type"] == grant_type).count()
     }
 
+    /// `POST /__dev/<path>` with a JSON body; returns the JSON answer.
+    pub async fn dev_post(&self, path: &str, body: Value) -> Value {
+        let response =
+            reqwest::Client::new().post(format!("{}/__dev/{path}", self.endpoint)).json(&body).send().await.unwrap();
+        assert!(response.status().is_success(), "/__dev/{path}: {}", response.status());
+        response.json().await.unwrap_or(Value::Null)
+    }
+
+    /// Sets fault knobs (`{"token": {"delay_after_ms": 500, "grant_type": "refresh_token"}}`, …).
+    pub async fn faults(&self, knobs: Value) {
+        self.dev_post("faults", knobs).await;
+    }
+
+    /// Rotates the signing key like Logto's console (`"RSA"` or `"EC"`).
+    pub async fn rotate_keys(&self, alg: &str) -> Value {
+        self.dev_post("rotate-keys", serde_json::json!({ "alg": alg })).await
+    }
+
+    /// Refresh-token grants in the log: (presented token fingerprint, reused?, status).
+    pub async fn refreshes(&self) -> Vec<(String, bool, Option<u64>)> {
+        self.requests()
+            .await
+            .iter()
+            .filter(|r| r["path"] == "/oidc/token" && r["grant_type"] == "refresh_token")
+            .map(|r| {
+                (
+                    r["refresh_token_fp"].as_str().unwrap_or_default().to_string(),
+                    r["reused"] == true,
+                    r["status"].as_u64(),
+                )
+            })
+            .collect()
+    }
+
+    /// Waits until the IdP has received (and, if `processed`, answered) `count` matching requests.
+    pub async fn wait_for(&self, path: &str, grant_type: Option<&str>, count: usize, processed: bool) {
+        let mut url =
+            format!("{}/__dev/wait?path={path}&count={count}&timeout_ms=10000&processed={processed}", self.endpoint);
+        if let Some(grant_type) = grant_type {
+            url.push_str(&format!("&grant_type={grant_type}"));
+        }
+        let status = reqwest::get(url).await.unwrap().status();
+        assert!(status.is_success(), "waiting for {count} × {path}: {status}");
+    }
+
     /// A direct refresh-token request, as an attacker holding the token would make it.
     pub async fn raw_refresh(&self, refresh_token: &str) -> (u16, Value) {
         let response = reqwest::Client::new()

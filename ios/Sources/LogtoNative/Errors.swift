@@ -75,6 +75,13 @@ extension LogtoError {
     /// `browser_unavailable` (`.BrowserUnavailable`): no browser could be shown.
     public static var browserUnavailable: LogtoError { browserUnavailableError() }
 
+    /// `browser_unavailable` with a message that says why this browser cannot run this round trip (e.g. an `https`
+    /// redirect URI that `ASWebAuthenticationSession` cannot capture before iOS 17.4). `reason` is shown to
+    /// developers: it must not contain tokens or response data.
+    public static func browserUnavailable(reason: String) -> LogtoError {
+        .BrowserUnavailable(code: browserUnavailableCode, errorMessage: reason)
+    }
+
     /// `timeout` (`.Timeout`): the browser flow ran out of time.
     public static var timeout: LogtoError { timeoutError() }
 }

@@ -107,21 +107,36 @@ public final class LogtoClient: @unchecked Sendable {
         }
     }
 
-    /// Signs out: removes the session and revokes the refresh token (always); with a `browser`, also opens the
-    /// end-session page so Logto's browser session ends (closing it is not an error). Returns the end-session URL.
+    /// Signs out: removes the session at once (never waiting on the network; the refresh token is revoked in the
+    /// background and retried later if that fails); with a `browser`, also opens the end-session page so Logto's
+    /// browser session ends (closing it is not an error). Returns the end-session URL. `idTokenHint` and `state` go on
+    /// the end-session URL.
     @discardableResult
-    public func signOut(postLogoutRedirectUri: String? = nil, browser: BrowserLauncher? = nil) async throws -> String {
+    public func signOut(postLogoutRedirectUri: String? = nil, browser: BrowserLauncher? = nil,
+                        idTokenHint: Bool = false, state: String? = nil) async throws -> String {
         let core = self.core
-        guard let browser else { return try await core.signOut(postLogoutRedirectUri: postLogoutRedirectUri) }
+        let options = SignOutOptions(postLogoutRedirectUri: postLogoutRedirectUri, idTokenHint: idTokenHint, state: state)
+        guard let browser else { return try await core.signOutWithOptions(options: options) }
         let coordinator = self.coordinator
         return try await coordinator.exclusive {
-            let url = try await core.signOut(postLogoutRedirectUri: postLogoutRedirectUri)
+            let url = try await core.signOutWithOptions(options: options)
             if let endSession = URL(string: url) {
                 _ = try await coordinator.roundTrip(
                     url: endSession, redirectURI: postLogoutRedirectUri.flatMap(URL.init(string:)), launcher: browser)
             }
             return url
         }
+    }
+
+    /// Revokes now the refresh tokens still waiting for revocation; returns how many are still waiting.
+    public func revokePendingTokens() async throws -> UInt32 { try await core.revokePendingTokens() }
+
+    /// The discovery document (from the cache when there is one).
+    public func getOidcConfig() async throws -> OidcConfig { try await core.getOidcConfig() }
+
+    /// True when `url` is the pending sign-in's redirect URI (query and fragment aside).
+    public func isSignInRedirected(url: URL) async throws -> Bool {
+        try await core.isSignInRedirected(url: url.absoluteString)
     }
 
     /// The authorization URL for a flow the app runs itself; finish with `handleSignInCallback`.

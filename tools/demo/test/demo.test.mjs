@@ -35,11 +35,23 @@ async function personDone(profile) {
   assert.ok(!existsSync(`${profile}.lock`), 'person.mjs finished');
 }
 
+function readTrace(traceFile) {
+  return existsSync(traceFile)
+    ? readFileSync(traceFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    : [];
+}
+
 /**
  * Runs the desktop example once with person.mjs as the browser. Returns
  * { status, stdout, stderr, screenshots: [names], trace: [entries], claims? }.
+ *
+ * `cancelAfterSignInPage`: the person ends the sign-in on the IdP's page (an error there sends nothing to the
+ * app, as with Logto) and closes the browser; the example keeps waiting for its redirect, so once the person is
+ * done and the example has had a moment to receive anything, the test presses Ctrl-C (SIGINT) in the example.
  */
-async function runDesktop(idp, { name, args = [], env = {}, profile } = {}) {
+async function runDesktop(idp, {
+  name, args = [], env = {}, profile, cancelAfterSignInPage = false,
+} = {}) {
   const dir = join(work, name);
   const screenshots = join(dir, 'screenshots');
   const traceFile = join(dir, 'trace.jsonl');
@@ -60,15 +72,24 @@ async function runDesktop(idp, { name, args = [], env = {}, profile } = {}) {
   child.stderr.setEncoding('utf8').on('data', (d) => { stderr += d; });
   // 'exit', not 'close': the browser's helper processes may hold the inherited pipes a little longer.
   const closed = new Promise((r) => { child.on('close', r); });
-  const status = await new Promise((r) => { child.on('exit', (code) => r(code)); });
+  const exited = new Promise((r) => { child.on('exit', (code) => r(code)); });
+  let stderrBeforeCancel;
+  if (cancelAfterSignInPage) {
+    const settled = (e) => e.kind === 'sign-in' && (e.event === 'done' || e.event === 'failed');
+    for (let i = 0; i < 1_200 && !readTrace(traceFile).some(settled) && child.exitCode === null; i += 1) await sleep(100);
+    assert.ok(readTrace(traceFile).some(settled), `the person finished the sign-in page\n${stderr}`);
+    await personDone(profileDir);
+    await sleep(1_000); // anything the browser sent would have reached the example by now
+    stderrBeforeCancel = stderr;
+    child.kill('SIGINT'); // the person gives up in the app (a loopback app cannot see the browser closing)
+  }
+  const status = await exited;
   await personDone(profileDir);
   await Promise.race([closed, sleep(1_000)]);
-  const trace = existsSync(traceFile)
-    ? readFileSync(traceFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l))
-    : [];
+  const trace = readTrace(traceFile);
   const names = existsSync(screenshots) ? readdirSync(screenshots).sort() : [];
   const result = {
-    status, stdout, stderr, screenshots: names, trace, dir,
+    status, stdout, stderr, screenshots: names, trace, dir, stderrBeforeCancel,
   };
   const lines = stdout.split('\n');
   if (lines[0] === 'isAuthenticated: true' && lines[1] === 'ID token claims:') {
@@ -77,6 +98,31 @@ async function runDesktop(idp, { name, args = [], env = {}, profile } = {}) {
     result.after = end === -1 ? undefined : lines[end];
   }
   return result;
+}
+
+/**
+ * A failure at Alipay as Logto shows it: `400 connector.invalid_response` with only Logto's phrase on the IdP's
+ * sign-in page, the person stays there, and the app's loopback listener receives nothing; the app ends only when
+ * the person cancels in the app (user_cancelled).
+ */
+function assertFailureStaysAtTheIdp(r) {
+  assert.equal(r.status, 1, explain(r));
+  assert.equal(r.stdout, '', 'never authenticated');
+  const error = r.trace.find((e) => e.event === 'idp-error');
+  assert.ok(error, `the IdP showed an error\n${r.stderr}`);
+  assert.deepEqual(
+    { code: error.code, message: error.message, status: error.status },
+    { code: 'connector.invalid_response', message: "The connector's response is invalid.", status: 400 },
+  );
+  assert.match(new URL(error.url).pathname, /^\/sign-in\/[\w-]+$/, 'on the IdP\'s sign-in page');
+  assert.ok(r.screenshots.some((f) => /-idp-sign-in-error\.png$/.test(f)), r.screenshots.join(' '));
+  // Nothing reached the app: no page of its origin in the browser, no request at its listener.
+  const redirectUri = new URL(new URL(r.trace.find((e) => e.event === 'open' && e.kind === 'sign-in').url).searchParams.get('redirect_uri'));
+  const appPages = r.trace.filter((e) => e.event === 'page' && URL.canParse(e.url) && new URL(e.url).origin === redirectUri.origin);
+  assert.deepEqual(appPages, [], 'the browser never went to the app');
+  assert.doesNotMatch(r.stderrBeforeCancel, /The browser came back to the app/, 'the app received nothing');
+  assert.match(r.stderr, /^sign-in failed: user_cancelled: /m);
+  assert.equal(r.trace.find((e) => e.event === 'done' && e.kind === 'sign-in')?.result, 'error');
 }
 
 const explain = (r) => `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
@@ -124,8 +170,17 @@ describe('the demo: Rust desktop example + headless Chromium + dev IdP with Alip
       '02-alipay-authorize.png',
       '03-app-signed-in.png',
       '04-idp-signing-out.png',
-      '05-app-signed-out.png',
+      '05-idp-signed-out.png',
     ], r.stderr);
+    // Sign-out without a post-logout redirect (Logto matches it exactly; an ephemeral loopback port cannot be
+    // registered): the browser ends on the IdP's own "signed out" page and nothing comes back to the app.
+    const signOut = r.trace.find((e) => e.event === 'open' && e.kind === 'sign-out');
+    const endSession = new URL(signOut.url);
+    assert.equal(endSession.pathname, '/oidc/session/end');
+    assert.deepEqual([...endSession.searchParams.keys()], ['client_id']);
+    assert.equal(r.trace.find((e) => e.event === 'done' && e.kind === 'sign-out')?.result, 'idp-signed-out');
+    assert.equal(new URL(r.trace.filter((e) => e.event === 'page' && e.kind === 'sign-out').at(-1).url).pathname, '/oidc/session/end/success');
+    assert.deepEqual(r.stderr.match(/The browser came back to the app: .*/g), ['The browser came back to the app: /callback']);
     for (const file of r.screenshots) {
       const png = readFileSync(join(r.dir, 'screenshots', file));
       assert.equal(png.subarray(1, 4).toString(), 'PNG', file);
@@ -166,14 +221,17 @@ describe('the demo: Rust desktop example + headless Chromium + dev IdP with Alip
     assert.equal(r.claims.sub, firstSub);
   });
 
-  test('denying on Alipay is a clear sign-in failure in the app', async () => {
-    const r = await runDesktop(idp, { name: 'deny', env: { DEMO_ALIPAY: 'deny' } });
+  test('denying on Alipay: Logto\'s "The connector\'s response is invalid." on the IdP\'s page, nothing reaches the app', async () => {
+    const r = await runDesktop(idp, { name: 'deny', env: { DEMO_ALIPAY: 'deny' }, cancelAfterSignInPage: true });
+    assertFailureStaysAtTheIdp(r);
+    assert.match(idp.stderr(), /connector\.invalid_response \(400\): .*error=access_denied/, 'the detail is in the IdP\'s log only');
+  });
+
+  test('(dev IdP only) the Cancel button sends error=access_denied to the app', async () => {
+    const r = await runDesktop(idp, { name: 'deny-cancel', env: { DEMO_ALIPAY: 'deny', DEMO_ON_ERROR: 'cancel' } });
     assert.equal(r.status, 1, explain(r));
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^sign-in failed: [\w.]+: .*access_denied.*connector\.invalid_response/m);
-    const error = r.trace.find((e) => e.event === 'idp-error');
-    assert.equal(error.code, 'connector.invalid_response');
-    assert.match(error.message, /error=access_denied/);
   });
 });
 
@@ -188,14 +246,10 @@ describe('Alipay error responses through the whole app', () => {
     writeFileSync(app, JSON.stringify({ appId: '2021000000000001', publicKey: keys.other.publicKey.toString('base64') }));
     const idp = await startIdp(['--alipay-config', config, '--alipay-app', app], { stdin: 'pipe' });
     try {
-      const r = await runDesktop(idp, { name: 'badsig' });
-      assert.equal(r.status, 1, explain(r));
-      assert.equal(r.stdout, '', 'never authenticated');
-      assert.match(r.stderr, /^sign-in failed: [\w.]+: .*access_denied.*isv\.invalid-signature/m);
-      const error = r.trace.find((e) => e.event === 'idp-error');
-      assert.equal(error.code, 'connector.invalid_response');
-      assert.match(error.message, /isv\.invalid-signature/);
-      assert.ok(r.screenshots.includes('03-idp-sign-in-error.png'), r.screenshots.join(' '));
+      const r = await runDesktop(idp, { name: 'badsig', cancelAfterSignInPage: true });
+      assertFailureStaysAtTheIdp(r);
+      assert.deepEqual(r.screenshots, ['01-idp-sign-in.png', '02-alipay-authorize.png', '03-idp-sign-in-error.png']);
+      assert.match(idp.stderr(), /connector\.invalid_response \(400\): .*isv\.invalid-signature/, 'the detail is in the IdP\'s log only');
     } finally {
       await idp.stop();
     }
@@ -211,9 +265,9 @@ describe('Alipay error responses through the whole app', () => {
     writeFileSync(app, JSON.stringify({ appId: '2021000000000001', publicKey: keys.signing.publicKey.toString('base64') }));
     const idp = await startIdp(['--alipay-config', config, '--alipay-app', app], { stdin: 'pipe' });
     try {
-      const r = await runDesktop(idp, { name: 'appid' });
-      assert.equal(r.status, 1, explain(r));
-      assert.match(r.stderr, /^sign-in failed: [\w.]+: .*access_denied.*isv\.invalid-app-id/m);
+      const r = await runDesktop(idp, { name: 'appid', cancelAfterSignInPage: true });
+      assertFailureStaysAtTheIdp(r);
+      assert.match(idp.stderr(), /connector\.invalid_response \(400\): .*isv\.invalid-app-id/);
     } finally {
       await idp.stop();
     }

@@ -6,11 +6,17 @@
 // This adapter keeps every artifact until it expires (expiresIn + clock
 // tolerance, like the built-in one), in one process-local Map.
 //
-// It also implements Logto's refresh-token reuse interval (optional): Logto
-// treats a consumed refresh token as still valid for a few seconds
-// (`refreshTokenReuseInterval = 3` in queries/oidc-model-instance.ts). The
-// default here is 0 = strict: any reuse of a rotated refresh token is
-// detected by oidc-provider, which revokes the whole grant.
+// It also implements Logto's refresh-token reuse interval: Logto treats a
+// consumed refresh token as still valid for 3 s after it was last consumed
+// (`refreshTokenReuseInterval = 3` and `isConsumed` in
+// packages/core/src/queries/oidc-model-instance.ts: consumed once
+// `consumedAt + 3 s < now`; consuming it again inside the window moves
+// `consumedAt`). After the window oidc-provider sees `consumed`, and its
+// refresh grant revokes the whole grant. 0 = strict: any reuse revokes.
+//
+// The store outlives the provider: when the signing keys are rotated the
+// provider is rebuilt around the same store (server.js), so sessions, grants
+// and refresh tokens survive, as they do in Logto's database.
 
 const GRANTABLE = new Set([
   'AccessToken',
@@ -24,7 +30,7 @@ const GRANTABLE = new Set([
 const epochTime = () => Math.floor(Date.now() / 1000);
 
 export function createAdapterFactory({ clockTolerance = 0, refreshTokenReuseInterval = 0 } = {}) {
-  /** key → { value, expiresAt (ms epoch or Infinity) } */
+  /** key → { value, expiresAt (ms epoch or Infinity), consumedAt? (ms epoch) } */
   const store = new Map();
   let writes = 0;
 
@@ -95,11 +101,12 @@ export function createAdapterFactory({ clockTolerance = 0, refreshTokenReuseInte
       const payload = get(this.key(id));
       if (!payload) return undefined;
       const copy = structuredClone(payload);
+      const consumedAt = store.get(this.key(id))?.consumedAt;
       if (
         this.model === 'RefreshToken'
         && refreshTokenReuseInterval > 0
-        && typeof copy.consumed === 'number'
-        && epochTime() - copy.consumed < refreshTokenReuseInterval
+        && typeof consumedAt === 'number'
+        && Date.now() <= consumedAt + refreshTokenReuseInterval * 1000
       ) {
         delete copy.consumed;
       }
@@ -118,7 +125,10 @@ export function createAdapterFactory({ clockTolerance = 0, refreshTokenReuseInte
 
     async consume(id) {
       const payload = get(this.key(id));
-      if (payload) payload.consumed = epochTime();
+      if (payload) {
+        payload.consumed = epochTime();
+        store.get(this.key(id)).consumedAt = Date.now();
+      }
     }
 
     async destroy(id) {
@@ -138,5 +148,15 @@ export function createAdapterFactory({ clockTolerance = 0, refreshTokenReuseInte
     Adapter: DevIdpAdapter,
     /** number of stored entries (diagnostics only) */
     size: () => store.size,
+    /**
+     * Whether a refresh token has been consumed (rotated) at least once,
+     * whatever the reuse interval says: `undefined` when the token is unknown
+     * (never issued, expired, revoked or destroyed).
+     */
+    refreshTokenConsumed(value) {
+      const entry = typeof value === 'string' ? store.get(`RefreshToken:${value}`) : undefined;
+      if (!entry || entry.expiresAt <= Date.now()) return undefined;
+      return typeof entry.consumedAt === 'number';
+    },
   };
 }

@@ -13,10 +13,15 @@ Options (environment equivalent in brackets; flags win):
   --refresh-token-ttl <s>    refresh token lifetime, seconds               [DEV_IDP_REFRESH_TOKEN_TTL]  (1209600)
   --clock-tolerance <s>      server-side clock tolerance, seconds          [DEV_IDP_CLOCK_TOLERANCE]    (0)
   --slow-token-ms <ms>       delay every /oidc/token request by <ms>       [DEV_IDP_SLOW_TOKEN_MS]      (0)
+                             (the start-up value of the token fault knob,
+                             see /__dev/faults)
   --refresh-token-reuse-interval <s>
-                             grace period in which a rotated refresh token [DEV_IDP_REFRESH_TOKEN_REUSE_INTERVAL] (0)
-                             still works (Logto uses 3); 0 = any reuse
-                             revokes the grant
+                             how long a rotated refresh token still works  [DEV_IDP_REFRESH_TOKEN_REUSE_INTERVAL] (3)
+                             (Logto: 3); after that, presenting it again
+                             revokes the grant; 0 = any reuse revokes
+  --post-logout-redirect-uri <uri>
+                             register one more post-logout redirect URI    [DEV_IDP_POST_LOGOUT_REDIRECT_URIS,
+                             (matched exactly; repeatable)                  space-separated]
   --exit-on-stdin-close      exit when standard input reaches EOF          [DEV_IDP_EXIT_ON_STDIN_CLOSE=1]
   --log-requests             log one line per request to stderr            [DEV_IDP_LOG_REQUESTS=1]
   --host <addr>              bind address of the IdP and of the Alipay     [DEV_IDP_HOST]               (127.0.0.1)
@@ -48,10 +53,15 @@ const NUMERIC = {
   clockTolerance: { flag: '--clock-tolerance', env: 'DEV_IDP_CLOCK_TOLERANCE', def: 0, min: 0 },
   slowTokenMs: { flag: '--slow-token-ms', env: 'DEV_IDP_SLOW_TOKEN_MS', def: 0, min: 0 },
   refreshTokenReuseInterval: {
-    flag: '--refresh-token-reuse-interval', env: 'DEV_IDP_REFRESH_TOKEN_REUSE_INTERVAL', def: 0, min: 0,
+    flag: '--refresh-token-reuse-interval', env: 'DEV_IDP_REFRESH_TOKEN_REUSE_INTERVAL', def: 3, min: 0,
   },
   alipayPort: { flag: '--alipay-port', env: 'DEV_IDP_ALIPAY_PORT', def: 0, min: 0, max: 65535 },
   alipayCodeTtl: { flag: '--alipay-code-ttl', env: 'DEV_IDP_ALIPAY_CODE_TTL', def: 180, min: 1 },
+};
+
+/** Repeatable flags: every occurrence adds a value (the environment variable: space-separated values). */
+const LIST = {
+  postLogoutRedirectUris: { flag: '--post-logout-redirect-uri', env: 'DEV_IDP_POST_LOGOUT_REDIRECT_URIS' },
 };
 
 const BOOLEAN = {
@@ -82,6 +92,12 @@ function parseInteger(name, raw, { min, max = Number.MAX_SAFE_INTEGER }) {
 function parseString(name, raw) {
   const value = String(raw).trim();
   if (value === '') throw new UsageError(`${name}: must not be empty`);
+  return value;
+}
+
+function parseUri(name, raw) {
+  const value = parseString(name, raw);
+  if (!URL.canParse(value)) throw new UsageError(`${name}: not an absolute URI: ${JSON.stringify(value)}`);
   return value;
 }
 
@@ -120,11 +136,16 @@ export function parseConfig(argv, env = process.env) {
       ? parseString(spec.env, env[spec.env])
       : spec.def;
   }
+  const listFromFlags = {};
+  for (const [key, spec] of Object.entries(LIST)) {
+    config[key] = (env[spec.env] ?? '').split(/\s+/).filter(Boolean).map((v) => parseUri(spec.env, v));
+  }
 
   const byFlag = new Map([
     ...Object.entries(NUMERIC).map(([key, spec]) => [spec.flag, { key, spec, kind: 'numeric' }]),
     ...Object.entries(BOOLEAN).map(([key, spec]) => [spec.flag, { key, spec, kind: 'boolean' }]),
     ...Object.entries(STRING).map(([key, spec]) => [spec.flag, { key, spec, kind: 'string' }]),
+    ...Object.entries(LIST).map(([key, spec]) => [spec.flag, { key, spec, kind: 'list' }]),
   ]);
 
   for (let i = 0; i < argv.length; i += 1) {
@@ -147,10 +168,17 @@ export function parseConfig(argv, env = process.env) {
       if (i >= argv.length) throw new UsageError(`${flag} needs a value`);
       raw = argv[i];
     }
+    if (entry.kind === 'list') {
+      // Flags replace the environment's list (a flag wins over its variable).
+      listFromFlags[entry.key] ??= [];
+      listFromFlags[entry.key].push(parseUri(flag, raw));
+      continue;
+    }
     config[entry.key] = entry.kind === 'numeric'
       ? parseInteger(flag, raw, entry.spec)
       : parseString(flag, raw);
   }
+  Object.assign(config, listFromFlags);
   config.publicHost ??= defaultPublicHost(config.host);
   return config;
 }

@@ -304,9 +304,11 @@ export const interactionHandlers = {
       return env.finish({ login: { accountId: account.accountId } });
     } catch (err) {
       if (!(err instanceof SocialSignInError)) throw err;
+      // Logto's experience shows only the error's phrase (a toast); what the
+      // provider answered goes to the server log (social.js), never to the page.
       if (ui) {
-        ui.flash = { message: err.describe(), code: err.code, status: err.status };
-        ui.lastFailure = `${err.code}: ${err.describe()}`;
+        ui.flash = { message: err.message, code: err.code, status: err.status };
+        ui.lastFailure = `${err.code}: ${err.message}`;
       }
       ctx.status = 303;
       ctx.redirect(`/sign-in/${env.uid}${ui?.screen === 'register' ? '?screen=register' : ''}`);
@@ -362,7 +364,9 @@ function callbackErrorPage(message) {
  * Koa middleware serving the interaction routes.
  *
  * @param {object} options
- * @param {import('oidc-provider').default} options.provider
+ * @param {import('oidc-provider').default} [options.provider]  the provider, or:
+ * @param {() => import('oidc-provider').default} [options.getProvider]  the current provider (it is
+ *   rebuilt when the signing keys are rotated)
  * @param {(view: object) => string} [options.renderSignInPage]
  * @param {Partial<typeof interactionHandlers>} [options.handlers]
  * @param {ReturnType<import('./social.js').createSocialSignIn>} [options.social]  enabled social connectors
@@ -370,7 +374,8 @@ function callbackErrorPage(message) {
  * @param {(line: string) => void} [options.log]
  */
 export function createInteractionRoutes({
-  provider,
+  provider: fixedProvider,
+  getProvider = () => fixedProvider,
   renderSignInPage: render = renderSignInPage,
   handlers: overrides = {},
   social,
@@ -399,6 +404,7 @@ export function createInteractionRoutes({
 
     const route = ROUTES.find((r) => r.method === ctx.method && r.pattern.test(ctx.path));
     if (!route) return next();
+    const provider = getProvider();
     const match = route.pattern.exec(ctx.path);
     const uid = match[1];
     const routeParams = Object.fromEntries((route.params ?? []).map((name, i) => [name, match[i + 2]]));
@@ -469,8 +475,11 @@ export function createInteractionRoutes({
         ) {
           await endPreviousSession(provider, details);
         }
+        // Consent keeps the login just submitted (as Logto's consent route does):
+        // without it, `prompt=login` would ask for the login again after the
+        // consent, for ever.
         const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
-          mergeWithLastSubmission: false,
+          mergeWithLastSubmission: Boolean(result.consent),
         });
         ctx.status = 303;
         ctx.redirect(returnTo);

@@ -1,30 +1,35 @@
 // oidc-provider 9 configured as a Logto look-alike.
 //
 // What mirrors Logto (logto-io/logto packages/core/src/oidc/init.ts):
-// issuer `<origin>/oidc` with default routes, ES384 (P-384) signing key,
-// features userinfo/revocation/introspection/rpInitiatedLogout (auto-submitting
-// logout page)/resourceIndicators, devInteractions and DPoP off, JSON errors,
+// issuer `<origin>/oidc` with default routes, the signing keys and algorithm
+// of keys.js (EC P-384 / ES384 when fresh, rotatable to RSA), features
+// userinfo/revocation/introspection/rpInitiatedLogout (auto-submitting logout
+// page)/resourceIndicators, devInteractions and DPoP off, JSON errors,
 // `useGrantedResource: () => false`, JWT access tokens for API resources,
-// conformIdTokenClaims false, refresh tokens only with offline_access, rotation
-// for public clients, PKCE required for public clients (S256 only),
-// interactions outside /oidc (/sign-in, /consent), Logto's error body shape.
+// conformIdTokenClaims false, refresh tokens only with offline_access (and
+// oidc-provider drops offline_access unless `prompt` includes `consent`),
+// rotation for public clients, PKCE required for public clients (S256 only),
+// interactions outside /oidc (/sign-in, /consent), Logto's error body shape,
+// `prompt=none` refused for native clients (oidc-provider's
+// `native_client_prompt` check: interaction_required), and
+// post_logout_redirect_uri matched exactly (the loopback any-port rule of RFC
+// 8252 applies to redirect_uri only, as in Logto).
+//
+// A provider is built once per key set: server.js rebuilds it when the keys
+// are rotated, around the same storage adapter (keys.js, adapter.js).
 
-import { randomUUID } from 'node:crypto';
-
-import * as jose from 'jose';
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 
 import {
   claimsFor, findAccountById, findAccountByUsername, ORGANIZATION_SCOPES, SCOPE_CLAIMS,
 } from './accounts.js';
-import { createAdapterFactory } from './adapter.js';
+import { ENABLED_SIGNING_ALGS } from './keys.js';
 import { registerRefreshTokenGrant } from './refresh-token-grant.js';
 
 export const CLIENT_ID = 'dev-native-app';
 export const API_RESOURCE = 'https://api.example.com';
 export const API_SCOPES = Object.freeze(['read:data', 'write:data']);
 export const ORGANIZATIONS_RESOURCE = 'urn:logto:resource:organizations';
-export const SIGNING_ALG = 'ES384';
 
 /** Logto's reserved/user scopes (`@logto/core-kit` ReservedScope + UserScope). */
 export const OIDC_SCOPES = Object.freeze([
@@ -57,22 +62,15 @@ export const CLIENT = Object.freeze({
     'http://127.0.0.1/callback',
     'http://[::1]/callback',
   ],
+  // Matched exactly (no loopback port exception): a desktop app on an ephemeral
+  // port registers a fixed URI (--post-logout-redirect-uri, or
+  // POST /__dev/post-logout-redirect-uris) or signs out without one.
   post_logout_redirect_uris: [
     'com.example.app://callback/sign-out',
-    'http://127.0.0.1/sign-out',
-    'http://127.0.0.1/callback/sign-out',
   ],
-  id_token_signed_response_alg: SIGNING_ALG,
 });
 
 const DAY = 24 * 60 * 60;
-
-/** Generates the per-process P-384 signing key as a private JWK with a unique kid. */
-export async function generateSigningKey() {
-  const { privateKey } = await jose.generateKeyPair(SIGNING_ALG, { extractable: true });
-  const jwk = await jose.exportJWK(privateKey);
-  return { ...jwk, kid: `dev-idp-es384-${randomUUID()}`, alg: SIGNING_ALG, use: 'sig' };
-}
 
 /**
  * Logto's logout page: the confirm form submits itself on load with logout=yes.
@@ -100,11 +98,17 @@ ${formWithConsent}
 </html>`;
 }
 
+/** What Logto shows after a sign-out without post_logout_redirect_uri (its post-logout page). */
 function postLogoutSuccessSource(ctx) {
   ctx.type = 'html';
+  ctx.set('cache-control', 'no-store');
   ctx.body = `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>Signed out</title></head>
-<body><h1 id="signed-out">You have been signed out.</h1></body></html>`;
+<html>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Signed out</title>
+<style>body{margin:0;font-family:system-ui,sans-serif;background:#f3f3f7;color:#191c1d;display:flex;justify-content:center}
+main{margin:3rem 1rem;background:#fff;border-radius:16px;padding:2rem 1.75rem;box-shadow:0 2px 12px rgba(0,0,0,.08);max-width:24rem;width:100%}</style></head>
+<body><main><h1 id="signed-out">You have been signed out.</h1><p>You can close this window.</p></main></body>
+</html>`;
 }
 
 function isLoopbackHost(hostname) {
@@ -152,27 +156,41 @@ async function logtoErrorBody(ctx, next) {
  *
  * @param {object} options
  * @param {string} options.issuer  e.g. http://127.0.0.1:3001/oidc
- * @param {object} options.signingKey  private JWK from generateSigningKey()
+ * @param {object[]} options.signingKeys  private JWKs, the current key first (keys.js)
+ * @param {string} options.signingAlg  the alg ID tokens and JWT access tokens are signed with
+ * @param {string[]} [options.postLogoutRedirectUris]  registered in addition to CLIENT's
+ * @param {Function} options.Adapter  the storage adapter class (shared by every provider built)
+ * @param {(fn: () => Promise<void>) => Promise<void>} options.serialiseRefresh  shared refresh queue
+ * @param {(ctx: object, info: { reused: boolean }) => void} [options.observeRefresh]  see refresh-token-grant.js
+ * @param {(value: string) => boolean | undefined} [options.refreshTokenConsumed]  the adapter's
  * @param {string[]} options.cookieKeys  cookie signing keys (also set on the outer Koa app)
  * @param {number} options.accessTokenTtl
  * @param {number} options.idTokenTtl
  * @param {number} options.refreshTokenTtl
  * @param {number} options.clockTolerance
- * @param {number} [options.refreshTokenReuseInterval]
  * @param {(line: string) => void} options.log  stderr logger (never pass secrets)
  */
 export function createProvider({
   issuer,
-  signingKey,
+  signingKeys,
+  signingAlg,
+  postLogoutRedirectUris = [],
+  Adapter,
+  serialiseRefresh,
+  observeRefresh,
+  refreshTokenConsumed,
   cookieKeys,
   accessTokenTtl,
   idTokenTtl,
   refreshTokenTtl,
   clockTolerance,
-  refreshTokenReuseInterval = 0,
   log,
 }) {
-  const { Adapter } = createAdapterFactory({ clockTolerance, refreshTokenReuseInterval });
+  const client = {
+    ...CLIENT,
+    post_logout_redirect_uris: [...new Set([...CLIENT.post_logout_redirect_uris, ...postLogoutRedirectUris])],
+    id_token_signed_response_alg: signingAlg,
+  };
 
   const policy = interactionPolicy.base();
   // Dev-only: `dev_login=<username>` naming someone else than the session's
@@ -198,13 +216,13 @@ export function createProvider({
     scope,
     accessTokenTTL: accessTokenTtl,
     accessTokenFormat: 'jwt',
-    jwt: { sign: { alg: SIGNING_ALG } },
+    jwt: { sign: { alg: signingAlg } },
   });
 
   const configuration = {
     adapter: Adapter,
-    clients: [CLIENT],
-    jwks: { keys: [signingKey] },
+    clients: [client],
+    jwks: { keys: signingKeys },
     cookies: {
       // The outer Koa app must use the same keys (koa-mount shares its ctx).
       keys: cookieKeys,
@@ -216,11 +234,14 @@ export function createProvider({
     clockTolerance,
     responseTypes: ['code id_token', 'code', 'id_token', 'none'],
     enabledJWA: {
-      idTokenSigningAlgValues: ['RS256', 'PS256', 'ES256', 'ES384', 'ES512'],
+      authorizationSigningAlgValues: [...ENABLED_SIGNING_ALGS],
+      userinfoSigningAlgValues: [...ENABLED_SIGNING_ALGS],
+      idTokenSigningAlgValues: [...ENABLED_SIGNING_ALGS],
+      introspectionSigningAlgValues: [...ENABLED_SIGNING_ALGS],
     },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
-      id_token_signed_response_alg: SIGNING_ALG,
+      id_token_signed_response_alg: signingAlg,
       response_types: ['code'],
       token_endpoint_auth_method: 'none',
     },
@@ -308,9 +329,19 @@ export function createProvider({
   const provider = new Provider(issuer, configuration);
   provider.proxy = false;
 
+  // Logto: post_logout_redirect_uri is compared exactly. oidc-provider applies
+  // the native-client loopback rule (any port) to it as well; Logto's
+  // measured behaviour does not, so neither does the dev IdP.
+  provider.Client.prototype.postLogoutRedirectUriAllowed = function postLogoutRedirectUriAllowed(value) {
+    return this.postLogoutRedirectUris.includes(value);
+  };
+
   registerRefreshTokenGrant(provider, {
-    jwtSigningAlg: SIGNING_ALG,
+    jwtSigningAlg: signingAlg,
     accessTokenTtl: () => accessTokenTtl,
+    serialise: serialiseRefresh,
+    observe: observeRefresh,
+    refreshTokenConsumed,
   });
 
   provider.use(logtoErrorBody);

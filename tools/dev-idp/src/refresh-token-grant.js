@@ -61,9 +61,18 @@ function accessDenied(description) {
  * the built-in registration.
  *
  * @param {import('oidc-provider').default} provider
- * @param {{ jwtSigningAlg: string, accessTokenTtl: () => number }} options
+ * @param {object} options
+ * @param {string} options.jwtSigningAlg  alg of organization tokens (the provider's signing alg)
+ * @param {() => number} options.accessTokenTtl
+ * @param {(fn: () => Promise<void>) => Promise<void>} [options.serialise]  the queue refreshes run in
+ *   (shared by every provider built on the same storage: see createRefreshQueue)
+ * @param {(ctx: object, info: { reused: boolean }) => void} [options.observe]  told, inside the queue and
+ *   before processing, whether the presented refresh token had already been consumed
+ * @param {(value: string) => boolean | undefined} [options.refreshTokenConsumed]  adapter.refreshTokenConsumed
  */
-export function registerRefreshTokenGrant(provider, { jwtSigningAlg, accessTokenTtl }) {
+export function registerRefreshTokenGrant(provider, {
+  jwtSigningAlg, accessTokenTtl, serialise = createRefreshQueue(), observe, refreshTokenConsumed,
+}) {
   const helpers = Object.fromEntries(
     Object.entries(grantHelpers).map(([name, helper]) => [name, helper.bind(undefined, provider)]),
   );
@@ -207,22 +216,12 @@ export function registerRefreshTokenGrant(provider, { jwtSigningAlg, accessToken
     });
   }
 
-  // Refresh requests are processed one at a time. With an in-memory store the
-  // find → consume sequence of two concurrent requests carrying the same
-  // refresh token could interleave and both succeed; serialising makes reuse
-  // detection deterministic: the first request rotates, every later one with
-  // the same token gets invalid_grant and revokes the grant (what an SDK
-  // without single-flight refresh must be caught doing). --slow-token-ms
-  // delays requests before this point, so they still overlap in flight.
-  let queue = Promise.resolve();
-  function serialised(fn) {
-    const run = queue.then(fn, fn);
-    queue = run.catch(() => {});
-    return run;
-  }
-
   async function refreshTokenHandler(ctx) {
-    await serialised(async () => {
+    await serialise(async () => {
+      if (observe) {
+        const value = ctx.oidc.params.refresh_token;
+        observe(ctx, { reused: refreshTokenConsumed?.(typeof value === 'string' ? value : '') === true });
+      }
       if (ctx.oidc.params.organization_id) {
         await organizationHandler(ctx);
       } else {
@@ -233,4 +232,24 @@ export function registerRefreshTokenGrant(provider, { jwtSigningAlg, accessToken
 
   const parameters = new Set([...upstreamRefresh.parameters, 'resource', 'organization_id']);
   provider.registerGrantType(GTY, refreshTokenHandler, parameters, new Set(['resource']));
+}
+
+/**
+ * Refresh requests are processed one at a time. With an in-memory store the
+ * find → consume sequence of two concurrent requests carrying the same
+ * refresh token could interleave; serialising makes reuse detection
+ * deterministic: the first request rotates the token, and every later one
+ * with the same token is a reuse (tolerated inside the reuse interval, else
+ * invalid_grant and the grant revoked). Delays injected before processing
+ * (--slow-token-ms, /__dev/faults) happen before this point, so requests still
+ * overlap in flight. One queue serves every provider built on the same storage
+ * (the provider is rebuilt when the keys are rotated).
+ */
+export function createRefreshQueue() {
+  let queue = Promise.resolve();
+  return function serialise(fn) {
+    const run = queue.then(fn, fn);
+    queue = run.catch(() => {});
+    return run;
+  };
 }

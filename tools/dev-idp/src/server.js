@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 
 import Koa from 'koa';
+import providerInternals from 'oidc-provider/lib/helpers/weak_cache.js';
 import mount from 'koa-mount';
 
 import { AlipayConfigError, loadAlipayConnector } from './alipay/connector.js';
@@ -14,9 +15,13 @@ import { AUTHORIZE_PATH, createAlipayStandIn, GATEWAY_PATH } from './alipay/stan
 import {
   defaultPublicHost, parseConfig, UsageError, urlHost, USAGE,
 } from './config.js';
-import { createDevMiddleware, createRequestLog } from './dev-routes.js';
+import { createAdapterFactory } from './adapter.js';
+import { createDevMiddleware, createRequestLog, observeRefresh } from './dev-routes.js';
+import { createFaults } from './faults.js';
 import { createInteractionRoutes } from './interactions.js';
-import { createProvider, generateSigningKey } from './provider.js';
+import { createKeyRing, generateSigningKey } from './keys.js';
+import { CLIENT, createProvider } from './provider.js';
+import { createRefreshQueue } from './refresh-token-grant.js';
 import { createSocialSignIn } from './social.js';
 
 const log = (line) => process.stderr.write(`[dev-idp] ${line}\n`);
@@ -127,24 +132,81 @@ async function main() {
   const cookieKeys = [randomBytes(32).toString('base64url')];
   app.keys = cookieKeys;
 
-  const provider = createProvider({
+  // One storage, one refresh queue and one request log for the life of the
+  // process; the provider itself is rebuilt around them when the signing keys
+  // are rotated or a post-logout redirect URI is registered (Logto reloads its
+  // tenant the same way), so sessions, grants and refresh tokens survive.
+  const storage = createAdapterFactory({
+    clockTolerance: config.clockTolerance,
+    refreshTokenReuseInterval: config.refreshTokenReuseInterval,
+  });
+  const serialiseRefresh = createRefreshQueue();
+  const requestLog = createRequestLog();
+  const keyRing = createKeyRing(await generateSigningKey('EC'));
+  const postLogoutRedirectUris = [...config.postLogoutRedirectUris];
+
+  const buildProvider = () => createProvider({
     issuer,
-    signingKey: await generateSigningKey(),
+    signingKeys: keyRing.privateJwks(),
+    signingAlg: keyRing.signingAlg(),
+    postLogoutRedirectUris,
+    Adapter: storage.Adapter,
+    serialiseRefresh,
+    observeRefresh: observeRefresh(requestLog),
+    refreshTokenConsumed: storage.refreshTokenConsumed,
     cookieKeys,
     accessTokenTtl: config.accessTokenTtl,
     idTokenTtl: config.idTokenTtl,
     refreshTokenTtl: config.refreshTokenTtl,
     clockTolerance: config.clockTolerance,
-    refreshTokenReuseInterval: config.refreshTokenReuseInterval,
     log,
   });
+  let provider = buildProvider();
+  let mountedProvider = mount('/oidc', provider);
+  const rebuildProvider = () => {
+    provider = buildProvider();
+    mountedProvider = mount('/oidc', provider);
+  };
 
-  const requestLog = createRequestLog();
+  // What the OP publishes now (oidc-provider's own view: its JWKS and the
+  // algorithm list it derived from the keys).
+  const keysInfo = () => {
+    const { jwks, configuration } = providerInternals(provider);
+    return {
+      kid: keyRing.current().kid,
+      kty: keyRing.current().kty,
+      signing_alg: keyRing.signingAlg(),
+      id_token_signing_alg_values_supported: [...configuration.idTokenSigningAlgValues],
+      keys: structuredClone(jwks.keys).map((k) => JSON.parse(JSON.stringify(k))),
+    };
+  };
+  const currentPostLogoutUris = () => [...new Set([...CLIENT.post_logout_redirect_uris, ...postLogoutRedirectUris])];
+
+  const faults = createFaults({
+    baseline: config.slowTokenMs > 0 ? { token: { delay_ms: config.slowTokenMs } } : {},
+  });
   app.use(createDevMiddleware({
     requestLog,
-    slowTokenMs: config.slowTokenMs,
+    faults,
     log,
     logRequests: config.logRequests,
+    actions: {
+      async rotateKeys(type) {
+        await keyRing.rotate(type);
+        rebuildProvider();
+        return keysInfo();
+      },
+      keys: keysInfo,
+      registerPostLogoutRedirectUri(uri) {
+        if (!postLogoutRedirectUris.includes(uri)) {
+          postLogoutRedirectUris.push(uri);
+          rebuildProvider();
+          log(`post-logout redirect URI registered: ${uri}`);
+        }
+        return { post_logout_redirect_uris: currentPostLogoutUris() };
+      },
+      postLogoutRedirectUris: () => ({ post_logout_redirect_uris: currentPostLogoutUris() }),
+    },
     info: {
       // What a test or a person needs to know about the Alipay set-up (no private key).
       '/__dev/alipay': () => ({
@@ -171,9 +233,10 @@ async function main() {
     },
   }));
   app.use(createInteractionRoutes({
-    provider, social, origin, log,
+    getProvider: () => provider, social, origin, log,
   }));
-  app.use(mount('/oidc', provider));
+  // Requests already inside the previous provider finish there; new ones go to the current one.
+  app.use((ctx, next) => mountedProvider(ctx, next));
 
   handler = app.callback();
 
@@ -181,7 +244,7 @@ async function main() {
   if (!['127.0.0.1', '::1', 'localhost'].includes(HOST)) {
     log(`WARNING: listening on ${HOST}, not only on loopback: anyone who can reach this machine can use this development IdP`);
   }
-  log(`issuer ${issuer} (access token ttl ${config.accessTokenTtl}s, id token ttl ${config.idTokenTtl}s, refresh token ttl ${config.refreshTokenTtl}s, clock tolerance ${config.clockTolerance}s, slow token ${config.slowTokenMs}ms, refresh token reuse interval ${config.refreshTokenReuseInterval}s)`);
+  log(`issuer ${issuer} (access token ttl ${config.accessTokenTtl}s, id token ttl ${config.idTokenTtl}s, refresh token ttl ${config.refreshTokenTtl}s, clock tolerance ${config.clockTolerance}s, slow token ${config.slowTokenMs}ms, refresh token reuse interval ${config.refreshTokenReuseInterval}s, signing key ${keyRing.current().kid})`);
 
   let stopping = false;
   const shutdown = (reason) => {

@@ -231,3 +231,30 @@ export function parseLogoutForm(html) {
   }
   return { action: form[1].replaceAll('&amp;', '&'), fields };
 }
+
+/** The request log's fingerprint of a token: the first 12 hex characters of its SHA-256. */
+export function fingerprint(token) {
+  return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12);
+}
+
+/** Calls a /__dev route: returns { status, body } (body parsed as JSON when there is one). */
+export async function dev(endpoint, path, { method = 'GET', json } = {}) {
+  const res = await fetch(`${endpoint}${path}`, {
+    method,
+    headers: json === undefined ? {} : { 'content-type': 'application/json' },
+    body: json === undefined ? undefined : JSON.stringify(json),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/** Polls /__dev/requests until `predicate(entries)` holds (for state that changes after the answer). */
+export async function eventually(endpoint, predicate, { timeoutMs = 5_000 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await dev(endpoint, '/__dev/requests');
+    if (predicate(body)) return body;
+    if (Date.now() > deadline) throw new Error(`condition not met; requests: ${JSON.stringify(body)}`);
+    await new Promise((r) => { setTimeout(r, 25); });
+  }
+}

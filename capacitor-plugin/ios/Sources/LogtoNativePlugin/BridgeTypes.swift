@@ -1,4 +1,5 @@
 import Foundation
+import LogtoNative
 
 // Typed requests of the LogtoNative bridge (src/definitions.ts in the npm
 // package is the source of truth), decoded from the call's options with
@@ -130,4 +131,25 @@ public struct LogtoBridgeError: Error, Equatable {
         self.message = message
         self.data = data
     }
+}
+
+/// The bridge's `getOidcConfig` answer: the members of `@logto/client`'s `OidcConfigResponse` (camelCase), absent
+/// optional members left out rather than null.
+public func oidcConfigObject(_ config: OidcConfig) -> [String: Any] {
+    var object: [String: Any] = [
+        "issuer": config.issuer,
+        "authorizationEndpoint": config.authorizationEndpoint,
+        "tokenEndpoint": config.tokenEndpoint,
+        "jwksUri": config.jwksUri,
+        "authorizationResponseIssParameterSupported": config.authorizationResponseIssParameterSupported,
+    ]
+    let optional: [(String, Any?)] = [
+        ("userinfoEndpoint", config.userinfoEndpoint),
+        ("endSessionEndpoint", config.endSessionEndpoint),
+        ("revocationEndpoint", config.revocationEndpoint),
+        ("codeChallengeMethodsSupported", config.codeChallengeMethodsSupported),
+        ("idTokenSigningAlgValuesSupported", config.idTokenSigningAlgValuesSupported),
+    ]
+    for case let (key, value?) in optional { object[key] = value }
+    return object
 }

@@ -1,6 +1,14 @@
 import Foundation
 import LogtoNative
+#if canImport(UIKit)
 import UIKit
+
+/// What a browser is presented from: the bridge's view controller.
+public typealias LogtoPresenter = UIViewController
+#else
+/// What a browser is presented from (no UIKit off Apple platforms: the tests pass nil).
+public typealias LogtoPresenter = AnyObject
+#endif
 
 // The iOS implementation of the LogtoNative bridge, on top of the Swift layer of ios/ (LogtoClient,
 // BrowserFlowCoordinator, the browsers, KeychainStorage, the generated bindings). Same codes and semantics as the
@@ -8,8 +16,9 @@ import UIKit
 // tested on the JVM against the real core): user_cancelled, timeout, sign_in_in_progress, browser_unavailable,
 // a redirect racing the close wins, oidc.invalid_grant when the refresh token is refused.
 //
-// NOT COMPILED HERE (no Swift toolchain on the machine it was written on): scripts/check-ios-symbols.mjs checks
-// that every symbol of LogtoNative and Capacitor it uses is declared in ios/Sources and @capacitor/ios.
+// Foundation + LogtoNative only, apart from the platform (IOSLogtoPlatform, iOS): it compiles, and its tests run,
+// with the Swift toolchain on Linux (ios/scripts/check-swift.sh); the bridge (LogtoNativePlugin.swift) needs
+// Capacitor and is compiled by Xcode only.
 
 /// What `LogtoNativeImplementation` needs from the platform: storage and browsers. `IOSLogtoPlatform` in the app;
 /// fakes in tests.
@@ -20,9 +29,10 @@ public protocol LogtoNativePlatform: AnyObject {
 
     /// A browser for one round trip, as configured (`ios.browser`, `ios.prefersEphemeralSession`), presented from
     /// `presenter` (the bridge's view controller).
-    func browser(options: IosBrowserOptions?, presenter: UIViewController?) -> BrowserLauncher
+    func browser(options: IosBrowserOptions?, presenter: LogtoPresenter?) -> BrowserLauncher
 }
 
+#if canImport(UIKit) && os(iOS)
 /// The platform of the app: `KeychainStorage`; `WebAuthenticationSessionBrowser` (default, optionally ephemeral)
 /// or `SafariViewControllerBrowser` (`ios.browser == "safariViewController"`).
 @MainActor
@@ -33,7 +43,7 @@ public final class IOSLogtoPlatform: LogtoNativePlatform {
         KeychainStorage(appId: appId)
     }
 
-    public func browser(options: IosBrowserOptions?, presenter: UIViewController?) -> BrowserLauncher {
+    public func browser(options: IosBrowserOptions?, presenter: LogtoPresenter?) -> BrowserLauncher {
         weak var weakPresenter = presenter
         switch options?.browser ?? .asWebAuthenticationSession {
         case .safariViewController:
@@ -45,6 +55,7 @@ public final class IOSLogtoPlatform: LogtoNativePlatform {
         }
     }
 }
+#endif
 
 /// The iOS implementation of the `LogtoNative` plugin: what `LogtoNativePlugin` delegates every call to.
 ///
@@ -114,7 +125,7 @@ public final class LogtoNativeImplementation {
 
     /// Signs in through the browser. Fails with `user_cancelled`, `timeout`, `sign_in_in_progress`,
     /// `browser_unavailable`, or the core's callback/token errors. The previous session is replaced only on success.
-    public func signIn(_ request: SignInRequest, presenter: UIViewController?) async throws {
+    public func signIn(_ request: SignInRequest, presenter: LogtoPresenter?) async throws {
         try await bridged {
             let current = try requireConfigured()
             let options = try request.signInOptions()
@@ -150,7 +161,7 @@ public final class LogtoNativeImplementation {
     /// Signs out: removes the session and revokes the refresh token (the core; emits `signedOut`), then opens the
     /// end-session page. With a post-logout redirect URI it settles on that redirect (`user_cancelled` if the browser
     /// is closed first); without one, on the browser being closed. `timeout` when `signInTimeoutMs` runs out.
-    public func signOut(_ request: SignOutRequest, presenter: UIViewController?) async throws {
+    public func signOut(_ request: SignOutRequest, presenter: LogtoPresenter?) async throws {
         try await bridged {
             let current = try requireConfigured()
             let client = current.client
@@ -178,8 +189,8 @@ public final class LogtoNativeImplementation {
         }
     }
 
-    /// An URL opened the app (`.capacitorOpenURL` / `.capacitorOpenUniversalLink`, used with
-    /// `safariViewController`). If it is the redirect of the open round trip, the round trip ends with it.
+    /// An URL opened the app (Capacitor's app- and scene-delegate open-URL and universal-link notifications, used
+    /// with `safariViewController`; the same URL may arrive through several of them). If it is the redirect of the open round trip, the round trip ends with it.
     @discardableResult
     public func handleOpenURL(_ url: URL) -> Bool {
         guard let flow = activeFlow, flow.matches(url) else { return false }
@@ -200,6 +211,16 @@ public final class LogtoNativeImplementation {
             // No open sign-in: the core completes its persisted pending sign-in (or says why it cannot).
             try await current.client.core.handleSignInCallback(callbackUrl: request.url)
         }
+    }
+
+    /// The discovery document, with `@logto/client`'s camelCase keys.
+    public func getOidcConfig() async throws -> [String: Any] {
+        try await bridged { oidcConfigObject(try await requireConfigured().client.getOidcConfig()) }
+    }
+
+    /// True when `url` is the pending sign-in's redirect URI (query and fragment aside); never changes anything.
+    public func isSignInRedirected(url: String) async throws -> Bool {
+        try await bridged { try await requireConfigured().client.core.isSignInRedirected(url: url) }
     }
 
     // MARK: tokens and claims
@@ -339,11 +360,12 @@ final class RoundTrip: BrowserLauncher {
         return sameRedirect(url, redirectURI)
     }
 
-    /// Hands a redirect to the round trip; a Safari view is dismissed by its own `handle(url:)`.
+    /// Hands a redirect to the round trip; a browser whose redirects come through the app (the Safari view) takes
+    /// it with its own `handle(url:)`, which also closes it.
     @discardableResult
     func deliver(_ url: URL) -> Bool {
-        if let safari = browser as? SafariViewControllerBrowser {
-            return safari.handle(url: url)
+        if let handling = browser as? URLHandlingBrowserLauncher {
+            return handling.handle(url: url)
         }
         let accepted = session?.onRedirect(url) ?? false
         if accepted { (browser as? DismissibleBrowserLauncher)?.dismiss() }
@@ -480,15 +502,8 @@ func claimsObject(_ raw: String) throws -> [String: Any] {
     return claims
 }
 
-/// Whether `url` is a redirect to `redirectURI`: same scheme, host, port and path (scheme and host without case),
-/// whatever the query and fragment. `com.example.app://callback/sign-out` is not `com.example.app://callback`.
+/// Whether `url` is a redirect to `redirectURI`: the Swift layer's rule (`isRedirect(_:to:)`: same scheme, host,
+/// port and path, whatever the query), so that the plugin and `SafariViewControllerBrowser` agree.
 func sameRedirect(_ url: URL, _ redirectURI: URL) -> Bool {
-    func path(_ url: URL) -> String {
-        let value = URLComponents(url: url, resolvingAgainstBaseURL: false)?.path ?? url.path
-        return value.hasSuffix("/") ? String(value.dropLast()) : value
-    }
-    return url.scheme?.lowercased() == redirectURI.scheme?.lowercased()
-        && url.host?.lowercased() == redirectURI.host?.lowercased()
-        && url.port == redirectURI.port
-        && path(url) == path(redirectURI)
+    isRedirect(url, to: redirectURI)
 }

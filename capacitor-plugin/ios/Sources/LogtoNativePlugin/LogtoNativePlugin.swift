@@ -1,3 +1,4 @@
+#if canImport(Capacitor)
 import Capacitor
 import Foundation
 
@@ -8,8 +9,9 @@ import Foundation
 /// Keychain), results are wrapped as `{ value }`, and failures reject with the
 /// stable error codes of `LogtoBridgeError`.
 ///
-/// NOT COMPILED HERE (no Swift toolchain on the machine it was written on):
-/// scripts/check-ios-symbols.mjs checks the symbols it uses.
+/// Compiled by Xcode only (Capacitor exists only on iOS); on Linux this file is empty and the implementation it
+/// delegates to is compiled and tested by ios/scripts/check-swift.sh. scripts/check-ios-symbols.mjs checks the
+/// Capacitor symbols it uses against @capacitor/ios.
 @objc(LogtoNativePlugin)
 public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
     public let identifier = "LogtoNativePlugin"
@@ -30,6 +32,8 @@ public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
         CAPPluginMethod(name: "clearAccessToken", returnType: CAPPluginReturnPromise),
         CAPPluginMethod(name: "clearAllTokens", returnType: CAPPluginReturnPromise),
         CAPPluginMethod(name: "handleSignInCallback", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "getOidcConfig", returnType: CAPPluginReturnPromise),
+        CAPPluginMethod(name: "isSignInRedirected", returnType: CAPPluginReturnPromise),
     ]
 
     private var implementation: LogtoNativeImplementation?
@@ -44,19 +48,31 @@ public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
             self.implementation = implementation
         }
         // With `safariViewController` the redirect comes back as an URL the app is opened with (custom scheme)
-        // or a universal link (https); Capacitor's app and scene delegate proxies post both.
-        NotificationCenter.default.addObserver(
-            self, selector: #selector(handleOpenURL(_:)), name: .capacitorOpenURL, object: nil)
-        NotificationCenter.default.addObserver(
-            self, selector: #selector(handleOpenURL(_:)), name: .capacitorOpenUniversalLink, object: nil)
+        // or a universal link (https). Capacitor's app-delegate proxy posts .capacitorOpenURL /
+        // .capacitorOpenUniversalLink (URL in the object); a scene-based app's SceneDelegateProxy (Capacitor 8.5+)
+        // posts the scene notifications (URL in userInfo) and, for compatibility, usually the old ones too. A URL
+        // seen twice is harmless: the open round trip takes it once.
+        let names: [Notification.Name] = [
+            .capacitorOpenURL, .capacitorOpenUniversalLink, Self.sceneOpenURL, Self.sceneOpenUniversalLink,
+        ]
+        for name in names {
+            NotificationCenter.default.addObserver(self, selector: #selector(handleOpenURL(_:)), name: name, object: nil)
+        }
     }
+
+    // Notification.Name.capacitorSceneOpenURL / .capacitorSceneOpenUniversalLink of Capacitor 8.5, by their raw
+    // names so that the plugin also compiles against the Capacitor 8.0 the manifest allows (where nobody posts them).
+    static let sceneOpenURL = Notification.Name("CapacitorSceneOpenURLNotification")
+    static let sceneOpenUniversalLink = Notification.Name("CapacitorSceneOpenUniversalLinkNotification")
 
     deinit {
         NotificationCenter.default.removeObserver(self)
     }
 
     @objc private func handleOpenURL(_ notification: Notification) {
-        guard let object = notification.object as? [String: Any], let url = object["url"] as? URL else { return }
+        // Scene notifications: the scene is the object, the URL is in userInfo; app-delegate ones: a dictionary object.
+        let url = notification.userInfo?["url"] as? URL ?? (notification.object as? [String: Any])?["url"] as? URL
+        guard let url else { return }
         Task { @MainActor in
             _ = self.implementation?.handleOpenURL(url)
         }
@@ -179,6 +195,21 @@ public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
         }
     }
 
+    @objc func getOidcConfig(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let value = try await implementation.getOidcConfig()
+            call.resolve(["value": value])
+        }
+    }
+
+    @objc func isSignInRedirected(_ call: CAPPluginCall) {
+        dispatch(call) { implementation in
+            let request = try Self.decode(CallbackRequest.self, from: call)
+            let value = try await implementation.isSignInRedirected(url: request.url)
+            call.resolve(["value": value])
+        }
+    }
+
     /// Decodes the call's options; malformed arguments reject with `internal`.
     private static func decode<T: Decodable>(_ type: T.Type, from call: CAPPluginCall) throws -> T {
         do {
@@ -209,3 +240,4 @@ public class LogtoNativePlugin: CAPPlugin, CAPBridgedPlugin {
         }
     }
 }
+#endif

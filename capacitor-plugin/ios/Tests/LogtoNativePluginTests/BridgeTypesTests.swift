@@ -1,8 +1,7 @@
 import XCTest
 @testable import LogtoNativePlugin
 
-// Decoding tests of the bridge types (swift test / Xcode).
-// NOT RUN YET: written where no Swift toolchain is available. JSONDecoder
+// Decoding tests of the bridge types (swift test on Linux via ios/scripts/check-swift.sh; Xcode). JSONDecoder
 // stands in for Capacitor's JSValueDecoder (same Decodable conformance).
 final class BridgeTypesTests: XCTestCase {
     private func decode<T: Decodable>(_ type: T.Type, _ json: String) throws -> T {

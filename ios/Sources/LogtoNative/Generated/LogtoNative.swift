@@ -841,6 +841,11 @@ public protocol LogtoCoreClientProtocol: AnyObject, Sendable {
     func getIdTokenClaims() async throws  -> IdTokenClaims
     
     /**
+     * The discovery document, from the cache when there is one. 💾
+     */
+    func getOidcConfig() async throws  -> OidcConfig
+    
+    /**
      * An organization token; needs the `urn:logto:scope:organizations` scope. 💾
      */
     func getOrganizationToken(organizationId: String) async throws  -> String
@@ -863,6 +868,11 @@ public protocol LogtoCoreClientProtocol: AnyObject, Sendable {
     func isAuthenticated() async throws  -> Bool
     
     /**
+     * True when `url` is the pending sign-in's redirect URI (query and fragment aside).
+     */
+    func isSignInRedirected(url: String) async throws  -> Bool
+    
+    /**
      * The issuer, `{endpoint}/oidc`.
      */
     func issuer()  -> String
@@ -871,6 +881,11 @@ public protocol LogtoCoreClientProtocol: AnyObject, Sendable {
      * Fetches and caches the discovery document and JWKS now.
      */
     func prefetch() async throws 
+    
+    /**
+     * Revokes now the refresh tokens still waiting for revocation; returns how many are still waiting. 💾
+     */
+    func revokePendingTokens() async throws  -> UInt32
     
     /**
      * Sets (or, with null, removes) the listener of session changes.
@@ -883,9 +898,15 @@ public protocol LogtoCoreClientProtocol: AnyObject, Sendable {
     func signInUrl(options: SignInOptions) async throws  -> String
     
     /**
-     * Removes the session, revokes the refresh token, and returns the end-session URL to open in the browser. 💾
+     * Removes the session and returns at once the end-session URL to open in the browser; the refresh token is
+     * revoked in the background (and retried later if that fails). 💾
      */
     func signOut(postLogoutRedirectUri: String?) async throws  -> String
+    
+    /**
+     * `sign_out` with options (`id_token_hint`, `state`). 💾
+     */
+    func signOutWithOptions(options: SignOutOptions) async throws  -> String
     
 }
 /**
@@ -1109,6 +1130,25 @@ open func getIdTokenClaims()async throws  -> IdTokenClaims  {
 }
     
     /**
+     * The discovery document, from the cache when there is one. 💾
+     */
+open func getOidcConfig()async throws  -> OidcConfig  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_logto_uniffi_fn_method_logtocoreclient_get_oidc_config(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_logto_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_logto_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_logto_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeOidcConfig_lift,
+            errorHandler: FfiConverterTypeLogtoError_lift
+        )
+}
+    
+    /**
      * An organization token; needs the `urn:logto:scope:organizations` scope. 💾
      */
 open func getOrganizationToken(organizationId: String)async throws  -> String  {
@@ -1201,6 +1241,25 @@ open func isAuthenticated()async throws  -> Bool  {
 }
     
     /**
+     * True when `url` is the pending sign-in's redirect URI (query and fragment aside).
+     */
+open func isSignInRedirected(url: String)async throws  -> Bool  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_logto_uniffi_fn_method_logtocoreclient_is_sign_in_redirected(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(url)
+                )
+            },
+            pollFunc: ffi_logto_uniffi_rust_future_poll_i8,
+            completeFunc: ffi_logto_uniffi_rust_future_complete_i8,
+            freeFunc: ffi_logto_uniffi_rust_future_free_i8,
+            liftFunc: FfiConverterBool.lift,
+            errorHandler: FfiConverterTypeLogtoError_lift
+        )
+}
+    
+    /**
      * The issuer, `{endpoint}/oidc`.
      */
 open func issuer() -> String  {
@@ -1227,6 +1286,25 @@ open func prefetch()async throws   {
             completeFunc: ffi_logto_uniffi_rust_future_complete_void,
             freeFunc: ffi_logto_uniffi_rust_future_free_void,
             liftFunc: { $0 },
+            errorHandler: FfiConverterTypeLogtoError_lift
+        )
+}
+    
+    /**
+     * Revokes now the refresh tokens still waiting for revocation; returns how many are still waiting. 💾
+     */
+open func revokePendingTokens()async throws  -> UInt32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_logto_uniffi_fn_method_logtocoreclient_revoke_pending_tokens(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_logto_uniffi_rust_future_poll_u32,
+            completeFunc: ffi_logto_uniffi_rust_future_complete_u32,
+            freeFunc: ffi_logto_uniffi_rust_future_free_u32,
+            liftFunc: FfiConverterUInt32.lift,
             errorHandler: FfiConverterTypeLogtoError_lift
         )
 }
@@ -1263,7 +1341,8 @@ open func signInUrl(options: SignInOptions)async throws  -> String  {
 }
     
     /**
-     * Removes the session, revokes the refresh token, and returns the end-session URL to open in the browser. 💾
+     * Removes the session and returns at once the end-session URL to open in the browser; the refresh token is
+     * revoked in the background (and retried later if that fails). 💾
      */
 open func signOut(postLogoutRedirectUri: String? = nil)async throws  -> String  {
     return
@@ -1271,6 +1350,25 @@ open func signOut(postLogoutRedirectUri: String? = nil)async throws  -> String  
             rustFutureFunc: {
                 uniffi_logto_uniffi_fn_method_logtocoreclient_sign_out(
                         self.uniffiCloneHandle(),FfiConverterOptionString.lower(postLogoutRedirectUri)
+                )
+            },
+            pollFunc: ffi_logto_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_logto_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_logto_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeLogtoError_lift
+        )
+}
+    
+    /**
+     * `sign_out` with options (`id_token_hint`, `state`). 💾
+     */
+open func signOutWithOptions(options: SignOutOptions)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_logto_uniffi_fn_method_logtocoreclient_sign_out_with_options(
+                        self.uniffiCloneHandle(),FfiConverterTypeSignOutOptions_lower(options)
                 )
             },
             pollFunc: ffi_logto_uniffi_rust_future_poll_rust_buffer,
@@ -1336,6 +1434,13 @@ public func FfiConverterTypeLogtoCoreClient_lower(_ value: LogtoCoreClient) -> U
  * Each `set` must replace the value atomically: the SDK writes its whole session as one value. Implementations
  * may throw (`StorageException` / `StorageError`, or anything else); the SDK then fails with code `storage` and
  * keeps the previous session.
+ *
+ * Sharing: clients whose storages return the same `shared_id` (and have the same app id and endpoint) share one
+ * session engine in the process — one refresh at a time, one in-memory state — so an Activity and a background
+ * job, or a Capacitor plugin and a native module, never replay each other's refresh tokens. Return `null`/`nil`
+ * to make each storage object its own identity. Hosts where several *processes* use the same stored session (an
+ * app and its extension) implement `lock`/`unlock` as a cross-process lock (e.g. a file lock in the shared
+ * container); single-process hosts make them no-ops.
  */
 public protocol Storage: AnyObject, Sendable {
     
@@ -1345,12 +1450,34 @@ public protocol Storage: AnyObject, Sendable {
     
     func remove(key: String) throws 
     
+    /**
+     * Names the data behind this storage (e.g. `keystore:<preferences name>`), or null.
+     */
+    func sharedId()  -> String?
+    
+    /**
+     * Blocks until this process holds the cross-process lock of `key` (no-op for a single process).
+     */
+    func lock(key: String) throws 
+    
+    /**
+     * Releases the lock taken by `lock`.
+     */
+    func unlock(key: String) 
+    
 }
 /**
  * Key-value storage of strings, implemented by the host (Android Keystore-encrypted preferences, iOS Keychain…).
  * Each `set` must replace the value atomically: the SDK writes its whole session as one value. Implementations
  * may throw (`StorageException` / `StorageError`, or anything else); the SDK then fails with code `storage` and
  * keeps the previous session.
+ *
+ * Sharing: clients whose storages return the same `shared_id` (and have the same app id and endpoint) share one
+ * session engine in the process — one refresh at a time, one in-memory state — so an Activity and a background
+ * job, or a Capacitor plugin and a native module, never replay each other's refresh tokens. Return `null`/`nil`
+ * to make each storage object its own identity. Hosts where several *processes* use the same stored session (an
+ * app and its extension) implement `lock`/`unlock` as a cross-process lock (e.g. a file lock in the shared
+ * container); single-process hosts make them no-ops.
  */
 open class StorageImpl: Storage, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1428,6 +1555,42 @@ open func set(key: String, value: String)throws   {try rustCallWithError(FfiConv
 open func remove(key: String)throws   {try rustCallWithError(FfiConverterTypeStorageError_lift) {
         uniffiCallStatus in
     uniffi_logto_uniffi_fn_method_storage_remove(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Names the data behind this storage (e.g. `keystore:<preferences name>`), or null.
+     */
+open func sharedId() -> String?  {
+    return try!  FfiConverterOptionString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_logto_uniffi_fn_method_storage_shared_id(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Blocks until this process holds the cross-process lock of `key` (no-op for a single process).
+     */
+open func lock(key: String)throws   {try rustCallWithError(FfiConverterTypeStorageError_lift) {
+        uniffiCallStatus in
+    uniffi_logto_uniffi_fn_method_storage_lock(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Releases the lock taken by `lock`.
+     */
+open func unlock(key: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_logto_uniffi_fn_method_storage_unlock(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(key),uniffiCallStatus
     )
@@ -1537,6 +1700,77 @@ fileprivate struct UniffiCallbackInterfaceStorage {
                 makeCall: makeCall,
                 writeReturn: writeReturn,
                 lowerError: FfiConverterTypeStorageError_lower
+            )
+        },
+        sharedId: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> String? in
+                guard let uniffiObj = try? FfiConverterTypeStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.sharedId(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterOptionString.lower($0) }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        lock: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.lock(
+                     key: try FfiConverterString.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeStorageError_lower
+            )
+        },
+        unlock: { (
+            uniffiHandle: UInt64,
+            key: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeStorage.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.unlock(
+                     key: try FfiConverterString.lift(key)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
             )
         }
     )
@@ -2205,6 +2439,95 @@ public func FfiConverterTypeLogtoConfig_lower(_ value: LogtoConfig) -> RustBuffe
 
 
 /**
+ * The provider's discovery document (the fields the SDK uses), as `getOidcConfig` returns it.
+ */
+public struct OidcConfig: Equatable, Hashable {
+    public var issuer: String
+    public var authorizationEndpoint: String
+    public var tokenEndpoint: String
+    public var jwksUri: String
+    public var userinfoEndpoint: String?
+    public var endSessionEndpoint: String?
+    public var revocationEndpoint: String?
+    public var codeChallengeMethodsSupported: [String]?
+    public var idTokenSigningAlgValuesSupported: [String]?
+    public var authorizationResponseIssParameterSupported: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(issuer: String, authorizationEndpoint: String, tokenEndpoint: String, jwksUri: String, userinfoEndpoint: String?, endSessionEndpoint: String?, revocationEndpoint: String?, codeChallengeMethodsSupported: [String]?, idTokenSigningAlgValuesSupported: [String]?, authorizationResponseIssParameterSupported: Bool) {
+        self.issuer = issuer
+        self.authorizationEndpoint = authorizationEndpoint
+        self.tokenEndpoint = tokenEndpoint
+        self.jwksUri = jwksUri
+        self.userinfoEndpoint = userinfoEndpoint
+        self.endSessionEndpoint = endSessionEndpoint
+        self.revocationEndpoint = revocationEndpoint
+        self.codeChallengeMethodsSupported = codeChallengeMethodsSupported
+        self.idTokenSigningAlgValuesSupported = idTokenSigningAlgValuesSupported
+        self.authorizationResponseIssParameterSupported = authorizationResponseIssParameterSupported
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OidcConfig: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOidcConfig: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OidcConfig {
+        return
+            try OidcConfig(
+                issuer: FfiConverterString.read(from: &buf), 
+                authorizationEndpoint: FfiConverterString.read(from: &buf), 
+                tokenEndpoint: FfiConverterString.read(from: &buf), 
+                jwksUri: FfiConverterString.read(from: &buf), 
+                userinfoEndpoint: FfiConverterOptionString.read(from: &buf), 
+                endSessionEndpoint: FfiConverterOptionString.read(from: &buf), 
+                revocationEndpoint: FfiConverterOptionString.read(from: &buf), 
+                codeChallengeMethodsSupported: FfiConverterOptionSequenceString.read(from: &buf), 
+                idTokenSigningAlgValuesSupported: FfiConverterOptionSequenceString.read(from: &buf), 
+                authorizationResponseIssParameterSupported: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OidcConfig, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.issuer, into: &buf)
+        FfiConverterString.write(value.authorizationEndpoint, into: &buf)
+        FfiConverterString.write(value.tokenEndpoint, into: &buf)
+        FfiConverterString.write(value.jwksUri, into: &buf)
+        FfiConverterOptionString.write(value.userinfoEndpoint, into: &buf)
+        FfiConverterOptionString.write(value.endSessionEndpoint, into: &buf)
+        FfiConverterOptionString.write(value.revocationEndpoint, into: &buf)
+        FfiConverterOptionSequenceString.write(value.codeChallengeMethodsSupported, into: &buf)
+        FfiConverterOptionSequenceString.write(value.idTokenSigningAlgValuesSupported, into: &buf)
+        FfiConverterBool.write(value.authorizationResponseIssParameterSupported, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOidcConfig_lift(_ buf: RustBuffer) throws -> OidcConfig {
+    return try FfiConverterTypeOidcConfig.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOidcConfig_lower(_ value: OidcConfig) -> RustBuffer {
+    return FfiConverterTypeOidcConfig.lower(value)
+}
+
+
+/**
  * Options of one sign-in. Only `redirect_uri` is required.
  */
 public struct SignInOptions: Equatable, Hashable {
@@ -2316,6 +2639,85 @@ public func FfiConverterTypeSignInOptions_lift(_ buf: RustBuffer) throws -> Sign
 #endif
 public func FfiConverterTypeSignInOptions_lower(_ value: SignInOptions) -> RustBuffer {
     return FfiConverterTypeSignInOptions.lower(value)
+}
+
+
+/**
+ * Options of `sign_out_with_options`.
+ */
+public struct SignOutOptions: Equatable, Hashable {
+    /**
+     * Where Logto sends the browser afterwards; must be registered in Logto exactly.
+     */
+    public var postLogoutRedirectUri: String?
+    /**
+     * Sends the session's ID token as `id_token_hint`.
+     */
+    public var idTokenHint: Bool
+    /**
+     * Sent as `state` and returned to the post-logout redirect URI.
+     */
+    public var state: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Where Logto sends the browser afterwards; must be registered in Logto exactly.
+         */postLogoutRedirectUri: String? = nil, 
+        /**
+         * Sends the session's ID token as `id_token_hint`.
+         */idTokenHint: Bool = false, 
+        /**
+         * Sent as `state` and returned to the post-logout redirect URI.
+         */state: String? = nil) {
+        self.postLogoutRedirectUri = postLogoutRedirectUri
+        self.idTokenHint = idTokenHint
+        self.state = state
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SignOutOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSignOutOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SignOutOptions {
+        return
+            try SignOutOptions(
+                postLogoutRedirectUri: FfiConverterOptionString.read(from: &buf), 
+                idTokenHint: FfiConverterBool.read(from: &buf), 
+                state: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SignOutOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.postLogoutRedirectUri, into: &buf)
+        FfiConverterBool.write(value.idTokenHint, into: &buf)
+        FfiConverterOptionString.write(value.state, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutOptions_lift(_ buf: RustBuffer) throws -> SignOutOptions {
+    return try FfiConverterTypeSignOutOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSignOutOptions_lower(_ value: SignOutOptions) -> RustBuffer {
+    return FfiConverterTypeSignOutOptions.lower(value)
 }
 
 
@@ -3966,6 +4368,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_get_id_token_claims() != 9204) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_logto_uniffi_checksum_method_logtocoreclient_get_oidc_config() != 7794) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_get_organization_token() != 58674) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -3981,10 +4386,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_is_authenticated() != 5371) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_logto_uniffi_checksum_method_logtocoreclient_is_sign_in_redirected() != 27534) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_issuer() != 17141) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_prefetch() != 25199) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_method_logtocoreclient_revoke_pending_tokens() != 58457) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_set_auth_state_listener() != 58816) {
@@ -3993,7 +4404,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_in_url() != 45439) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out() != 17210) {
+    if (uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out() != 11792) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out_with_options() != 13816) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_logto_uniffi_checksum_method_authstatelistener_on_auth_state_changed() != 27381) {
@@ -4006,6 +4420,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_logto_uniffi_checksum_method_storage_remove() != 38351) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_method_storage_shared_id() != 20879) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_method_storage_lock() != 21728) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_logto_uniffi_checksum_method_storage_unlock() != 19532) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_logto_uniffi_checksum_constructor_logtocoreclient_new() != 8551) {

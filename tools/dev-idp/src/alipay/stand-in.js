@@ -23,9 +23,14 @@
 //   - security-mechanism errors (missing/invalid app_id, signature, sign_type,
 //     charset, timestamp, method) → `{"error_response": {code, msg, sub_code, sub_msg}}`,
 //     unsigned, as Alipay's gateway documents them ("安全机制异常同步返回参数");
-//   - alipay.system.oauth.token with a bad, reused or expired code →
-//     `{"error_response": {"code":"40002","msg":"Invalid Arguments","sub_code":"isv.code-invalid",
-//     "sub_msg":"授权码code无效"}, "sign": ...}`;
+//   - business errors come in the method's own response node, signed, with a
+//     code other than 10000 (Alipay's 公共响应参数 code/msg/sub_code/sub_msg):
+//     alipay.system.oauth.token with a bad, reused or expired code →
+//     `{"alipay_system_oauth_token_response": {"code":"40002","msg":"Invalid Arguments",
+//     "sub_code":"isv.code-invalid","sub_msg":"授权码code无效"}, "sign": ...}`. The
+//     connector expects a token in that node, its guard fails and it throws
+//     InvalidResponse: `400 connector.invalid_response`, which is what a real
+//     Logto 1.42 shows for a reused code (logto-server-facts.md);
 //   - alipay.user.info.share with a bad or expired token →
 //     `{"alipay_user_info_share_response": {"code":"20001","msg":"Insufficient Token Permissions",
 //     "sub_code":"aop.invalid-auth-token","sub_msg":"无效的访问令牌"}, "sign": ...}`.
@@ -295,7 +300,7 @@ ${hidden}
     const grantType = params.get('grant_type');
     if (grantType !== 'authorization_code') {
       log(`alipay: gateway alipay.system.oauth.token → isv.grant-type-invalid (${grantType})`);
-      return gatewayReply(res, 'error_response', errorBody(E.grantTypeInvalid), { signType, signed: true });
+      return gatewayReply(res, 'alipay_system_oauth_token_response', errorBody(E.grantTypeInvalid), { signType, signed: true });
     }
     const code = params.get('code') ?? '';
     const entry = codes.get(code);
@@ -310,7 +315,7 @@ ${hidden}
         for (const [token, t] of accessTokens) if (t.code === code) accessTokens.delete(token);
       }
       log(`alipay: gateway alipay.system.oauth.token → 40002 isv.code-invalid (${reason})`);
-      return gatewayReply(res, 'error_response', errorBody(E.codeInvalid), { signType, signed: true });
+      return gatewayReply(res, 'alipay_system_oauth_token_response', errorBody(E.codeInvalid), { signType, signed: true });
     }
     entry.used = true;
     const accessToken = `authusrB${randomBytes(16).toString('hex')}`;

@@ -8,7 +8,9 @@ import dev.logtocore.ffi.IdTokenClaims
 import dev.logtocore.ffi.LogtoConfig
 import dev.logtocore.ffi.LogtoCoreClient
 import dev.logtocore.ffi.LogtoException
+import dev.logtocore.ffi.OidcConfig
 import dev.logtocore.ffi.SignInOptions
+import dev.logtocore.ffi.SignOutOptions
 import dev.logtocore.ffi.Storage
 import dev.logtocore.ffi.UserInfo
 import kotlinx.coroutines.CoroutineDispatcher
@@ -93,19 +95,35 @@ class LogtoClient(
     }
 
     /**
-     * Signs out: removes the session and revokes the refresh token (always), then, if [browser] is given, opens the
-     * end-session page so Logto's browser session ends too. Closing that page is not an error. Returns the
-     * end-session URL.
+     * Signs out: removes the session at once (never waiting on the network; the refresh token is revoked in the
+     * background and retried later if that fails), then, if [browser] is given, opens the end-session page so Logto's
+     * browser session ends too. Closing that page is not an error. Returns the end-session URL. [idTokenHint] and
+     * [state] go on the end-session URL.
      */
-    suspend fun signOut(postLogoutRedirectUri: String? = null, browser: BrowserLauncher? = null): String {
-        if (browser == null) return io { core.signOut(postLogoutRedirectUri) }
+    suspend fun signOut(
+        postLogoutRedirectUri: String? = null,
+        browser: BrowserLauncher? = null,
+        idTokenHint: Boolean = false,
+        state: String? = null,
+    ): String {
+        val options = SignOutOptions(postLogoutRedirectUri, idTokenHint, state)
+        if (browser == null) return io { core.signOutWithOptions(options) }
         return coordinator.exclusive {
-            val url = io { core.signOut(postLogoutRedirectUri) }
+            val url = io { core.signOutWithOptions(options) }
             // Redirected or closed: either way the local session is already gone.
             coordinator.roundTrip(url, postLogoutRedirectUri ?: url, browser)
             url
         }
     }
+
+    /** Revokes now the refresh tokens still waiting for revocation; returns how many are still waiting. */
+    suspend fun revokePendingTokens(): Int = io { core.revokePendingTokens().toInt() }
+
+    /** The discovery document (from the cache when there is one). */
+    suspend fun getOidcConfig(): OidcConfig = io { core.getOidcConfig() }
+
+    /** True when [url] is the pending sign-in's redirect URI (query and fragment aside). */
+    suspend fun isSignInRedirected(url: String): Boolean = io { core.isSignInRedirected(url) }
 
     /** The authorization URL for a browser flow the app runs itself; finish with [handleSignInCallback]. */
     suspend fun signInUrl(options: SignInOptions): String = io { core.signInUrl(options) }

@@ -10,7 +10,9 @@ import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.launch
+import kotlinx.coroutines.TimeoutCancellationException
 import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertNotEquals
@@ -21,6 +23,42 @@ import java.util.concurrent.CopyOnWriteArrayList
 
 /** The whole session lifecycle through the Kotlin layer against the dev IdP. */
 class LogtoClientIdpTest {
+    /**
+     * A coroutine cancelled mid-refresh (the screen was left; `withTimeout`) after the request reached the IdP, which
+     * has rotated the refresh token and holds its answer: the core's own task stores the rotated token, so the next
+     * call succeeds and the IdP never sees a refresh token presented twice.
+     */
+    @Test
+    fun `a coroutine cancelled mid-refresh loses nothing and causes no refresh-token reuse`() = runBlocking<Unit> {
+        client().use { client ->
+            client.signIn(signInOptions("alice"), HeadlessBrowser())
+            val before = client.getRefreshToken()
+            DevIdp.reset()
+            DevIdp.dev("faults", """{"token": {"grant_type": "refresh_token", "delay_after_ms": 1000, "count": 1}}""")
+            val cancelled = runCatching {
+                withTimeout(300) { client.getAccessToken(API_RESOURCE, forceRefresh = true) }
+            }.exceptionOrNull()
+            assertTrue(cancelled is TimeoutCancellationException, "the call was cancelled: $cancelled")
+            DevIdp.awaitRefreshes(1)
+            var rotated = client.getRefreshToken()
+            val deadline = System.currentTimeMillis() + 5_000
+            while (rotated == before && System.currentTimeMillis() < deadline) {
+                delay(20)
+                rotated = client.getRefreshToken()
+            }
+            assertNotEquals(before, rotated, "the rotated refresh token was stored despite the cancellation")
+
+            // The next call gets the cancelled refresh's token (joining it if it is still verifying); a forced one then
+            // refreshes again, with the rotated token.
+            client.getAccessToken(API_RESOURCE)
+            assertEquals(1, DevIdp.countGrant("refresh_token"))
+            client.getAccessToken(API_RESOURCE, forceRefresh = true)
+            assertEquals(2, DevIdp.countGrant("refresh_token"))
+            assertEquals(0, DevIdp.refreshTokenReuses(), "no refresh token was presented twice")
+            assertTrue(client.isAuthenticated())
+        }
+    }
+
     private fun client(vararg scopes: String, storage: MemoryStorage = MemoryStorage()) =
         LogtoClient(DevIdp.config(*scopes), storage)
 

@@ -27,7 +27,7 @@ const val API_RESOURCE = "https://api.example.com"
 
 /**
  * The dev IdP (tools/dev-idp), started once per test JVM with a 2 s access-token lifetime, or taken from the
- * `DEV_IDP_ENDPOINT` environment variable (then it must also run with `--access-token-ttl 2`).
+ * `DEV_IDP_ENDPOINT` environment variable (then it must also run with `--access-token-ttl 2 --refresh-token-reuse-interval 0`).
  */
 object DevIdp {
     private val http: HttpClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()
@@ -36,7 +36,11 @@ object DevIdp {
 
     private fun start(): String {
         val bin = System.getProperty("dev.idp.bin") ?: error("system property dev.idp.bin is not set")
-        val process = ProcessBuilder(bin, "--port", "0", "--exit-on-stdin-close", "--access-token-ttl", "2")
+        // Reuse interval 0: a replayed refresh token revokes the grant at once, so a replay cannot hide inside Logto's
+        // 3 s leeway (the tests that need the leeway start their own IdP).
+        val process = ProcessBuilder(
+            bin, "--port", "0", "--exit-on-stdin-close", "--access-token-ttl", "2", "--refresh-token-reuse-interval", "0",
+        )
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start()
         // Closing its stdin (at JVM exit) makes it exit; destroy() is the fallback.
@@ -75,14 +79,51 @@ object DevIdp {
         check(res.statusCode() in 200..299) { "reset failed: ${res.statusCode()}" }
     }
 
+    /** `POST /__dev/<path>` with a JSON body (fault knobs, key rotation…). */
+    fun dev(path: String, json: String) {
+        val res = http.send(
+            HttpRequest.newBuilder(URI("$endpoint/__dev/$path"))
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(),
+            HttpResponse.BodyHandlers.discarding(),
+        )
+        check(res.statusCode() in 200..299) { "/__dev/$path failed: ${res.statusCode()}" }
+    }
+
+    /** Waits until the IdP has answered [count] refresh-token grants since the last [reset]. */
+    fun awaitRefreshes(count: Int) {
+        val res = http.send(
+            HttpRequest.newBuilder(
+                URI("$endpoint/__dev/wait?path=/oidc/token&grant_type=refresh_token&count=$count&processed=true&timeout_ms=10000"),
+            ).GET().build(),
+            HttpResponse.BodyHandlers.discarding(),
+        )
+        check(res.statusCode() == 200) { "the IdP did not answer $count refreshes: ${res.statusCode()}" }
+    }
+
+    /** How many refresh-token grants since the last [reset] presented an already-consumed refresh token. */
+    fun refreshTokenReuses(): Int {
+        val stats = stats()
+        return Regex("\"refresh_token_reuse\"\\s*:\\s*(\\d+)").find(stats)!!.groupValues[1].toInt()
+    }
+
     /** The raw JSON array of requests the IdP received since the last [reset]. */
     fun requests(): String = http.send(
         HttpRequest.newBuilder(URI("$endpoint/__dev/requests")).GET().build(),
         HttpResponse.BodyHandlers.ofString(),
     ).body()
 
-    fun countGrant(grantType: String): Int =
-        Regex("\"grant_type\"\\s*:\\s*\"${Regex.escape(grantType)}\"").findAll(requests()).count()
+    /** Token requests of [grantType] since the last [reset] (from `/__dev/stats`, which counts each request once). */
+    fun countGrant(grantType: String): Int {
+        val byGrantType = Regex("\"by_grant_type\"\\s*:\\s*\\{([^}]*)\\}").find(stats())!!.groupValues[1]
+        return Regex("\"${Regex.escape(grantType)}\"\\s*:\\s*(\\d+)").find(byGrantType)?.groupValues?.get(1)?.toInt() ?: 0
+    }
+
+    private fun stats(): String = http.send(
+        HttpRequest.newBuilder(URI("$endpoint/__dev/stats")).GET().build(),
+        HttpResponse.BodyHandlers.ofString(),
+    ).body()
 
     /** A refresh-token grant sent directly (not through the SDK): status and body. */
     fun refreshDirectly(refreshToken: String): Pair<Int, String> {
@@ -189,6 +230,9 @@ open class MemoryStorage : Storage {
     override fun remove(key: String) {
         values.remove(key)
     }
+    override fun sharedId(): String? = null
+    override fun lock(key: String) {}
+    override fun unlock(key: String) {}
 }
 
 /** A storage whose writes (or reads) fail, with the binding's own exception or an arbitrary one. */

@@ -57,6 +57,14 @@ class KeystoreStorage internal constructor(
 
     override fun remove(key: String) = synchronized(lock) { commit(prefs.edit().remove(key)) }
 
+    /** Two KeystoreStorages of one app id read and write the same preferences: their clients share one engine. */
+    override fun sharedId(): String = "keystore:$alias"
+
+    /** One process: the engine already refreshes one at a time. (Multi-process apps need a file lock here.) */
+    override fun lock(key: String) {}
+
+    override fun unlock(key: String) {}
+
     /**
      * Runs [operation] with the key. If the Keystore broke the key, heals (deletes the key and the values sealed with
      * it, makes a new key) and, when [retryAfterHeal], runs it once more with the new key; else returns null.

@@ -669,6 +669,15 @@ internal interface UniffiCallbackInterfaceStorageMethod1 : com.sun.jna.Callback 
 internal interface UniffiCallbackInterfaceStorageMethod2 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceStorageMethod3 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceStorageMethod4 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceStorageMethod5 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onAuthStateChanged")
 internal open class UniffiVTableCallbackInterfaceAuthStateListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -688,13 +697,16 @@ internal open class UniffiVTableCallbackInterfaceAuthStateListener(
     }
 
 }
-@Structure.FieldOrder("uniffiFree", "uniffiClone", "get", "set", "remove")
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "get", "set", "remove", "sharedId", "lock", "unlock")
 internal open class UniffiVTableCallbackInterfaceStorage(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
     @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
     @JvmField internal var `get`: UniffiCallbackInterfaceStorageMethod0? = null,
     @JvmField internal var `set`: UniffiCallbackInterfaceStorageMethod1? = null,
     @JvmField internal var `remove`: UniffiCallbackInterfaceStorageMethod2? = null,
+    @JvmField internal var `sharedId`: UniffiCallbackInterfaceStorageMethod3? = null,
+    @JvmField internal var `lock`: UniffiCallbackInterfaceStorageMethod4? = null,
+    @JvmField internal var `unlock`: UniffiCallbackInterfaceStorageMethod5? = null,
 ) : Structure() {
     class UniffiByValue(
         `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -702,7 +714,10 @@ internal open class UniffiVTableCallbackInterfaceStorage(
         `get`: UniffiCallbackInterfaceStorageMethod0? = null,
         `set`: UniffiCallbackInterfaceStorageMethod1? = null,
         `remove`: UniffiCallbackInterfaceStorageMethod2? = null,
-    ): UniffiVTableCallbackInterfaceStorage(`uniffiFree`,`uniffiClone`,`get`,`set`,`remove`,), Structure.ByValue
+        `sharedId`: UniffiCallbackInterfaceStorageMethod3? = null,
+        `lock`: UniffiCallbackInterfaceStorageMethod4? = null,
+        `unlock`: UniffiCallbackInterfaceStorageMethod5? = null,
+    ): UniffiVTableCallbackInterfaceStorage(`uniffiFree`,`uniffiClone`,`get`,`set`,`remove`,`sharedId`,`lock`,`unlock`,), Structure.ByValue
 
    internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceStorage) {
         `uniffiFree` = other.`uniffiFree`
@@ -710,6 +725,9 @@ internal open class UniffiVTableCallbackInterfaceStorage(
         `get` = other.`get`
         `set` = other.`set`
         `remove` = other.`remove`
+        `sharedId` = other.`sharedId`
+        `lock` = other.`lock`
+        `unlock` = other.`unlock`
     }
 
 }
@@ -780,6 +798,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_get_id_token_claims(
     ): Int
+    external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_get_oidc_config(
+    ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_get_organization_token(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_get_organization_token_claims(
@@ -790,15 +810,21 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_is_authenticated(
     ): Int
+    external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_is_sign_in_redirected(
+    ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_issuer(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_prefetch(
+    ): Int
+    external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_revoke_pending_tokens(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_set_auth_state_listener(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_in_url(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out(
+    ): Int
+    external fun uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out_with_options(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_authstatelistener_on_auth_state_changed(
     ): Int
@@ -807,6 +833,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_logto_uniffi_checksum_method_storage_set(
     ): Int
     external fun uniffi_logto_uniffi_checksum_method_storage_remove(
+    ): Int
+    external fun uniffi_logto_uniffi_checksum_method_storage_shared_id(
+    ): Int
+    external fun uniffi_logto_uniffi_checksum_method_storage_lock(
+    ): Int
+    external fun uniffi_logto_uniffi_checksum_method_storage_unlock(
     ): Int
     external fun uniffi_logto_uniffi_checksum_constructor_logtocoreclient_new(
     ): Int
@@ -854,6 +886,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_get_id_token_claims(`ptr`: Long,
     ): Long
+    external fun uniffi_logto_uniffi_fn_method_logtocoreclient_get_oidc_config(`ptr`: Long,
+    ): Long
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_get_organization_token(`ptr`: Long,`organizationId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_get_organization_token_claims(`ptr`: Long,`organizationId`: RustBuffer.ByValue,
@@ -864,15 +898,21 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_is_authenticated(`ptr`: Long,
     ): Long
+    external fun uniffi_logto_uniffi_fn_method_logtocoreclient_is_sign_in_redirected(`ptr`: Long,`url`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_issuer(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_prefetch(`ptr`: Long,
+    ): Long
+    external fun uniffi_logto_uniffi_fn_method_logtocoreclient_revoke_pending_tokens(`ptr`: Long,
     ): Long
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_set_auth_state_listener(`ptr`: Long,`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_sign_in_url(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_logto_uniffi_fn_method_logtocoreclient_sign_out(`ptr`: Long,`postLogoutRedirectUri`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_logto_uniffi_fn_method_logtocoreclient_sign_out_with_options(`ptr`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_logto_uniffi_fn_clone_authstatelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -893,6 +933,12 @@ internal object UniffiLib {
     external fun uniffi_logto_uniffi_fn_method_storage_set(`ptr`: Long,`key`: RustBuffer.ByValue,`value`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_logto_uniffi_fn_method_storage_remove(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_logto_uniffi_fn_method_storage_shared_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_logto_uniffi_fn_method_storage_lock(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_logto_uniffi_fn_method_storage_unlock(`ptr`: Long,`key`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_logto_uniffi_fn_func_build_organization_urn(`organizationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1102,6 +1148,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_get_id_token_claims() and 0xFFFF) != 9204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_get_oidc_config() and 0xFFFF) != 7794) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_get_organization_token() and 0xFFFF) != 58674) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1117,10 +1166,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_is_authenticated() and 0xFFFF) != 5371) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_is_sign_in_redirected() and 0xFFFF) != 27534) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_issuer() and 0xFFFF) != 17141) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_prefetch() and 0xFFFF) != 25199) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_revoke_pending_tokens() and 0xFFFF) != 58457) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_set_auth_state_listener() and 0xFFFF) != 58816) {
@@ -1129,7 +1184,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_in_url() and 0xFFFF) != 45439) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out() and 0xFFFF) != 17210) {
+    if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out() and 0xFFFF) != 11792) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_method_logtocoreclient_sign_out_with_options() and 0xFFFF) != 13816) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_logto_uniffi_checksum_method_authstatelistener_on_auth_state_changed() and 0xFFFF) != 27381) {
@@ -1142,6 +1200,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_logto_uniffi_checksum_method_storage_remove() and 0xFFFF) != 38351) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_method_storage_shared_id() and 0xFFFF) != 20879) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_method_storage_lock() and 0xFFFF) != 21728) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_logto_uniffi_checksum_method_storage_unlock() and 0xFFFF) != 19532) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_logto_uniffi_checksum_constructor_logtocoreclient_new() and 0xFFFF) != 8551) {
@@ -1994,6 +2061,11 @@ public interface LogtoCoreClientInterface {
     suspend fun `getIdTokenClaims`(): IdTokenClaims
     
     /**
+     * The discovery document, from the cache when there is one. 💾
+     */
+    suspend fun `getOidcConfig`(): OidcConfig
+    
+    /**
      * An organization token; needs the `urn:logto:scope:organizations` scope. 💾
      */
     suspend fun `getOrganizationToken`(`organizationId`: kotlin.String): kotlin.String
@@ -2016,6 +2088,11 @@ public interface LogtoCoreClientInterface {
     suspend fun `isAuthenticated`(): kotlin.Boolean
     
     /**
+     * True when `url` is the pending sign-in's redirect URI (query and fragment aside).
+     */
+    suspend fun `isSignInRedirected`(`url`: kotlin.String): kotlin.Boolean
+    
+    /**
      * The issuer, `{endpoint}/oidc`.
      */
     fun `issuer`(): kotlin.String
@@ -2024,6 +2101,11 @@ public interface LogtoCoreClientInterface {
      * Fetches and caches the discovery document and JWKS now.
      */
     suspend fun `prefetch`()
+    
+    /**
+     * Revokes now the refresh tokens still waiting for revocation; returns how many are still waiting. 💾
+     */
+    suspend fun `revokePendingTokens`(): kotlin.UInt
     
     /**
      * Sets (or, with null, removes) the listener of session changes.
@@ -2036,9 +2118,15 @@ public interface LogtoCoreClientInterface {
     suspend fun `signInUrl`(`options`: SignInOptions): kotlin.String
     
     /**
-     * Removes the session, revokes the refresh token, and returns the end-session URL to open in the browser. 💾
+     * Removes the session and returns at once the end-session URL to open in the browser; the refresh token is
+     * revoked in the background (and retried later if that fails). 💾
      */
     suspend fun `signOut`(`postLogoutRedirectUri`: kotlin.String? = null): kotlin.String
+    
+    /**
+     * `sign_out` with options (`id_token_hint`, `state`). 💾
+     */
+    suspend fun `signOutWithOptions`(`options`: SignOutOptions): kotlin.String
     
     companion object
 }
@@ -2361,6 +2449,30 @@ open class LogtoCoreClient: Disposable, AutoCloseable, LogtoCoreClientInterface
 
     
     /**
+     * The discovery document, from the cache when there is one. 💾
+     */
+    @Throws(LogtoException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getOidcConfig`() : OidcConfig {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_logto_uniffi_fn_method_logtocoreclient_get_oidc_config(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_logto_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeOidcConfig.lift(it) },
+        // Error FFI converter
+        LogtoException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * An organization token; needs the `urn:logto:scope:organizations` scope. 💾
      */
     @Throws(LogtoException::class)
@@ -2482,6 +2594,31 @@ open class LogtoCoreClient: Disposable, AutoCloseable, LogtoCoreClientInterface
 
     
     /**
+     * True when `url` is the pending sign-in's redirect URI (query and fragment aside).
+     */
+    @Throws(LogtoException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `isSignInRedirected`(`url`: kotlin.String) : kotlin.Boolean {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_logto_uniffi_fn_method_logtocoreclient_is_sign_in_redirected(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`url`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_poll_i8(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_complete_i8(future, continuation) },
+        { future -> UniffiLib.ffi_logto_uniffi_rust_future_free_i8(future) },
+        // lift function
+        { FfiConverterBoolean.lift(it) },
+        // Error FFI converter
+        LogtoException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The issuer, `{endpoint}/oidc`.
      */override fun `issuer`(): kotlin.String {
             return FfiConverterString.lift(
@@ -2516,6 +2653,30 @@ open class LogtoCoreClient: Disposable, AutoCloseable, LogtoCoreClientInterface
         // lift function
         { },
         
+        // Error FFI converter
+        LogtoException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Revokes now the refresh tokens still waiting for revocation; returns how many are still waiting. 💾
+     */
+    @Throws(LogtoException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokePendingTokens`() : kotlin.UInt {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_logto_uniffi_fn_method_logtocoreclient_revoke_pending_tokens(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_poll_u32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_complete_u32(future, continuation) },
+        { future -> UniffiLib.ffi_logto_uniffi_rust_future_free_u32(future) },
+        // lift function
+        { FfiConverterUInt.lift(it) },
         // Error FFI converter
         LogtoException.ErrorHandler,
     )
@@ -2564,7 +2725,8 @@ open class LogtoCoreClient: Disposable, AutoCloseable, LogtoCoreClientInterface
 
     
     /**
-     * Removes the session, revokes the refresh token, and returns the end-session URL to open in the browser. 💾
+     * Removes the session and returns at once the end-session URL to open in the browser; the refresh token is
+     * revoked in the background (and retried later if that fails). 💾
      */
     @Throws(LogtoException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -2575,6 +2737,31 @@ open class LogtoCoreClient: Disposable, AutoCloseable, LogtoCoreClientInterface
                 uniffiHandle,
                 
         FfiConverterOptionalString.lower(`postLogoutRedirectUri`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_logto_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        LogtoException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `sign_out` with options (`id_token_hint`, `state`). 💾
+     */
+    @Throws(LogtoException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `signOutWithOptions`(`options`: SignOutOptions) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_logto_uniffi_fn_method_logtocoreclient_sign_out_with_options(
+                uniffiHandle,
+                
+        FfiConverterTypeSignOutOptions.lower(`options`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_logto_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -2726,6 +2913,13 @@ public object FfiConverterTypeLogtoCoreClient: FfiConverter<LogtoCoreClient, Lon
  * Each `set` must replace the value atomically: the SDK writes its whole session as one value. Implementations
  * may throw (`StorageException` / `StorageError`, or anything else); the SDK then fails with code `storage` and
  * keeps the previous session.
+ *
+ * Sharing: clients whose storages return the same `shared_id` (and have the same app id and endpoint) share one
+ * session engine in the process — one refresh at a time, one in-memory state — so an Activity and a background
+ * job, or a Capacitor plugin and a native module, never replay each other's refresh tokens. Return `null`/`nil`
+ * to make each storage object its own identity. Hosts where several *processes* use the same stored session (an
+ * app and its extension) implement `lock`/`unlock` as a cross-process lock (e.g. a file lock in the shared
+ * container); single-process hosts make them no-ops.
  */
 public interface Storage {
     
@@ -2735,6 +2929,21 @@ public interface Storage {
     
     fun `remove`(`key`: kotlin.String)
     
+    /**
+     * Names the data behind this storage (e.g. `keystore:<preferences name>`), or null.
+     */
+    fun `sharedId`(): kotlin.String?
+    
+    /**
+     * Blocks until this process holds the cross-process lock of `key` (no-op for a single process).
+     */
+    fun `lock`(`key`: kotlin.String)
+    
+    /**
+     * Releases the lock taken by `lock`.
+     */
+    fun `unlock`(`key`: kotlin.String)
+    
     companion object
 }
 
@@ -2743,6 +2952,13 @@ public interface Storage {
  * Each `set` must replace the value atomically: the SDK writes its whole session as one value. Implementations
  * may throw (`StorageException` / `StorageError`, or anything else); the SDK then fails with code `storage` and
  * keeps the previous session.
+ *
+ * Sharing: clients whose storages return the same `shared_id` (and have the same app id and endpoint) share one
+ * session engine in the process — one refresh at a time, one in-memory state — so an Activity and a background
+ * job, or a Capacitor plugin and a native module, never replay each other's refresh tokens. Return `null`/`nil`
+ * to make each storage object its own identity. Hosts where several *processes* use the same stored session (an
+ * app and its extension) implement `lock`/`unlock` as a cross-process lock (e.g. a file lock in the shared
+ * container); single-process hosts make them no-ops.
  */
 open class StorageImpl: Disposable, AutoCloseable, Storage
 {
@@ -2890,6 +3106,55 @@ open class StorageImpl: Disposable, AutoCloseable, Storage
     
 
     
+    /**
+     * Names the data behind this storage (e.g. `keystore:<preferences name>`), or null.
+     */override fun `sharedId`(): kotlin.String? {
+            return FfiConverterOptionalString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_logto_uniffi_fn_method_storage_shared_id(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Blocks until this process holds the cross-process lock of `key` (no-op for a single process).
+     */
+    @Throws(StorageException::class)override fun `lock`(`key`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(StorageException) { _status ->
+    UniffiLib.uniffi_logto_uniffi_fn_method_storage_lock(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Releases the lock taken by `lock`.
+     */override fun `unlock`(`key`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_logto_uniffi_fn_method_storage_unlock(
+        it,
+        
+        FfiConverterString.lower(`key`),_status)
+}
+    }
+    
+    
+
+    
 
     
 
@@ -2959,6 +3224,46 @@ internal object uniffiCallbackInterfaceStorage {
             )
         }
     }
+    internal object `sharedId`: UniffiCallbackInterfaceStorageMethod3 {
+        override fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: RustBuffer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeStorage.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`sharedId`(
+                )
+            }
+            val writeReturn = { value: kotlin.String? -> uniffiOutReturn.setValue(FfiConverterOptionalString.lower(value)) }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `lock`: UniffiCallbackInterfaceStorageMethod4 {
+        override fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeStorage.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`lock`(
+                    FfiConverterString.lift(`key`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCallWithError(
+                uniffiCallStatus,
+                makeCall,
+                writeReturn,
+                { e: StorageException -> FfiConverterTypeStorageError.lower(e) }
+            )
+        }
+    }
+    internal object `unlock`: UniffiCallbackInterfaceStorageMethod5 {
+        override fun callback(`uniffiHandle`: Long,`key`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeStorage.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`unlock`(
+                    FfiConverterString.lift(`key`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
 
     internal object uniffiFree: UniffiCallbackInterfaceFree {
         override fun callback(handle: Long) {
@@ -2978,6 +3283,9 @@ internal object uniffiCallbackInterfaceStorage {
         `get`,
         `set`,
         `remove`,
+        `sharedId`,
+        `lock`,
+        `unlock`,
     )
 
     // Registers the foreign callback with the Rust side.
@@ -3518,6 +3826,87 @@ public object FfiConverterTypeLogtoConfig: FfiConverterRustBuffer<LogtoConfig> {
 
 
 /**
+ * The provider's discovery document (the fields the SDK uses), as `getOidcConfig` returns it.
+ */
+data class OidcConfig (
+    val `issuer`: kotlin.String
+    , 
+    val `authorizationEndpoint`: kotlin.String
+    , 
+    val `tokenEndpoint`: kotlin.String
+    , 
+    val `jwksUri`: kotlin.String
+    , 
+    val `userinfoEndpoint`: kotlin.String?
+    , 
+    val `endSessionEndpoint`: kotlin.String?
+    , 
+    val `revocationEndpoint`: kotlin.String?
+    , 
+    val `codeChallengeMethodsSupported`: List<kotlin.String>?
+    , 
+    val `idTokenSigningAlgValuesSupported`: List<kotlin.String>?
+    , 
+    val `authorizationResponseIssParameterSupported`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOidcConfig: FfiConverterRustBuffer<OidcConfig> {
+    override fun read(buf: ByteBuffer): OidcConfig {
+        return OidcConfig(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalSequenceString.read(buf),
+            FfiConverterOptionalSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OidcConfig) = (
+            FfiConverterString.allocationSize(value.`issuer`) +
+            FfiConverterString.allocationSize(value.`authorizationEndpoint`) +
+            FfiConverterString.allocationSize(value.`tokenEndpoint`) +
+            FfiConverterString.allocationSize(value.`jwksUri`) +
+            FfiConverterOptionalString.allocationSize(value.`userinfoEndpoint`) +
+            FfiConverterOptionalString.allocationSize(value.`endSessionEndpoint`) +
+            FfiConverterOptionalString.allocationSize(value.`revocationEndpoint`) +
+            FfiConverterOptionalSequenceString.allocationSize(value.`codeChallengeMethodsSupported`) +
+            FfiConverterOptionalSequenceString.allocationSize(value.`idTokenSigningAlgValuesSupported`) +
+            FfiConverterBoolean.allocationSize(value.`authorizationResponseIssParameterSupported`)
+    )
+
+    override fun write(value: OidcConfig, buf: ByteBuffer) {
+            FfiConverterString.write(value.`issuer`, buf)
+            FfiConverterString.write(value.`authorizationEndpoint`, buf)
+            FfiConverterString.write(value.`tokenEndpoint`, buf)
+            FfiConverterString.write(value.`jwksUri`, buf)
+            FfiConverterOptionalString.write(value.`userinfoEndpoint`, buf)
+            FfiConverterOptionalString.write(value.`endSessionEndpoint`, buf)
+            FfiConverterOptionalString.write(value.`revocationEndpoint`, buf)
+            FfiConverterOptionalSequenceString.write(value.`codeChallengeMethodsSupported`, buf)
+            FfiConverterOptionalSequenceString.write(value.`idTokenSigningAlgValuesSupported`, buf)
+            FfiConverterBoolean.write(value.`authorizationResponseIssParameterSupported`, buf)
+    }
+}
+
+
+
+/**
  * Options of one sign-in. Only `redirect_uri` is required.
  */
 data class SignInOptions (
@@ -3603,6 +3992,61 @@ public object FfiConverterTypeSignInOptions: FfiConverterRustBuffer<SignInOption
             FfiConverterOptionalString.write(value.`organizationId`, buf)
             FfiConverterOptionalString.write(value.`uiLocales`, buf)
             FfiConverterSequenceTypeExtraParam.write(value.`extraParams`, buf)
+    }
+}
+
+
+
+/**
+ * Options of `sign_out_with_options`.
+ */
+data class SignOutOptions (
+    /**
+     * Where Logto sends the browser afterwards; must be registered in Logto exactly.
+     */
+    val `postLogoutRedirectUri`: kotlin.String? = null 
+    , 
+    /**
+     * Sends the session's ID token as `id_token_hint`.
+     */
+    val `idTokenHint`: kotlin.Boolean = false 
+    , 
+    /**
+     * Sent as `state` and returned to the post-logout redirect URI.
+     */
+    val `state`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSignOutOptions: FfiConverterRustBuffer<SignOutOptions> {
+    override fun read(buf: ByteBuffer): SignOutOptions {
+        return SignOutOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SignOutOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`postLogoutRedirectUri`) +
+            FfiConverterBoolean.allocationSize(value.`idTokenHint`) +
+            FfiConverterOptionalString.allocationSize(value.`state`)
+    )
+
+    override fun write(value: SignOutOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`postLogoutRedirectUri`, buf)
+            FfiConverterBoolean.write(value.`idTokenHint`, buf)
+            FfiConverterOptionalString.write(value.`state`, buf)
     }
 }
 
