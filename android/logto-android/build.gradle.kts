@@ -22,6 +22,13 @@ val rustAbis = listOf("arm64-v8a", "armeabi-v7a", "x86_64", "x86")
 val skipCargo = providers.gradleProperty("logto.skipCargo").map { it.toBoolean() }.getOrElse(false)
 val logtoVersion = providers.gradleProperty("logto.version").getOrElse("0.1.0")
 
+// The Kotlin layer's headless browser and dev IdP launcher (TestSupport.kt), shared with its own tests.
+val testSupportDir: File = layout.buildDirectory.dir("generated/logto-test-support").get().asFile
+val copyTestSupport by tasks.registering(Copy::class) {
+    from("../logto-kotlin/src/test/kotlin") { include("dev/logtocore/TestSupport.kt") }
+    into(testSupportDir)
+}
+
 android {
     namespace = "dev.logtocore.android"
     compileSdk = 36
@@ -40,8 +47,7 @@ android {
         // cargoNdk's output is registered below as a generated source of every variant.
     }
     sourceSets["test"].apply {
-        // The Kotlin layer's headless browser and dev IdP launcher (TestSupport.kt), copied by copyTestSupport.
-        kotlin.srcDirs("src/test/kotlin", layout.buildDirectory.dir("generated/logto-test-support"))
+        kotlin.srcDirs("src/test/kotlin", testSupportDir) // + TestSupport.kt, copied by copyTestSupport
     }
 
     compileOptions {
@@ -92,11 +98,6 @@ dependencies {
     testImplementation("org.robolectric:robolectric:4.17")
     // The desktop JNA (libjnidispatch for the host) for the tests that load the host-built Rust library.
     testImplementation("net.java.dev.jna:jna:5.17.0")
-}
-
-val copyTestSupport by tasks.registering(Copy::class) {
-    from("../logto-kotlin/src/test/kotlin") { include("dev/logtocore/TestSupport.kt") }
-    into(layout.buildDirectory.dir("generated/logto-test-support"))
 }
 
 // cargo ndk builds liblogto_uniffi.so (release profile: opt-level z, LTO, unwinding kept) for every ABI. The linker
