@@ -179,6 +179,12 @@ async fn run(args: Args) -> Result<(), LogtoError> {
             _ = tokio::time::timeout(WAIT_FOR_BROWSER, browser.wait()) => {}
             _ = tokio::signal::ctrl_c() => {}
         }
+        // Sign-out revokes the refresh token in the background; a process about to exit finishes that first. (With
+        // a persistent storage a token that cannot be revoked now stays queued and is revoked at the next start.)
+        let waiting = client.revoke_pending_tokens().await?;
+        if waiting > 0 {
+            eprintln!("{waiting} refresh token(s) could not be revoked (the server did not answer)");
+        }
     }
     Ok(())
 }

@@ -13,8 +13,9 @@ use logto_core::{
     SignOutOptions, Storage, StorageError,
 };
 use serde_json::{Value, json};
+use support::events::Events;
 use support::fault_op::{
-    Answer, FaultOp, REDIRECT, now, op_with, patched, refresh_claims, signed_in_client, start_sign_in,
+    Answer, FaultOp, REDIRECT, now, op_with, patched, refresh_claims, sign_in, signed_in_client, start_sign_in,
 };
 use support::keys::TestKey;
 
@@ -74,9 +75,7 @@ async fn key_rotation_to_rsa_keeps_sessions_and_sign_in_working() {
     let op = op_advertising_es384(&ec).await;
     let storage = Arc::new(MemoryStorage::new());
     let client = op.client_on(storage.clone());
-    let s = start_sign_in(&op, &client).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(ec.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
-    client.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &client, &ec, "rt-1").await;
 
     rotate_to_rsa(&op, &ec, &rsa);
     op.push_token(refreshed(&op, &rsa, "rt-2"));
@@ -119,14 +118,15 @@ async fn a_caller_that_stops_waiting_never_loses_the_rotated_refresh_token() {
     let op = op_with(&key).await;
     let storage = Arc::new(MemoryStorage::new());
     let client = op.client_on(storage.clone());
-    let s = start_sign_in(&op, &client).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
-    client.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &client, &key, "rt-1").await;
 
     op.push_token(refreshed(&op, &key, "rt-2").delayed(Duration::from_millis(400)));
     let gave_up = tokio::time::timeout(Duration::from_millis(100), client.get_access_token(Some("https://api"), None));
     assert!(gave_up.await.is_err(), "the caller stopped waiting mid-refresh");
     eventually("the rotated refresh token is stored", || stored(&storage)["session"]["refresh_token"] == "rt-2").await;
+    // The next caller gets that refresh's token (joining it if it is still verifying the ID token).
+    client.get_access_token(Some("https://api"), None).await.unwrap();
+    assert_eq!(op.count("POST token refresh_token"), 1);
 
     op.push_token(refreshed(&op, &key, "rt-3"));
     let force = GetAccessTokenOptions { force_refresh: true };
@@ -163,9 +163,7 @@ async fn jwks_outage_after_a_rotation_keeps_the_rotated_refresh_token() {
     let op = op_with(&old).await;
     let storage = Arc::new(MemoryStorage::new());
     let client = op.client_on(storage.clone());
-    let s = start_sign_in(&op, &client).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(old.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
-    client.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &client, &old, "rt-1").await;
 
     op.set_jwks(Answer::raw(503, "unavailable"));
     op.push_token(refreshed(&op, &new, "rt-2"));
@@ -261,9 +259,7 @@ async fn a_refresh_whose_answer_was_lost_is_retried_once() {
     let mut config = op.config();
     config.request_timeout = Duration::from_millis(300);
     let impatient = LogtoClient::new(config, Arc::new(MemoryStorage::new())).unwrap();
-    let s = start_sign_in(&op, &impatient).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&s.nonce))), Some("rt-9"))));
-    impatient.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &impatient, &key, "rt-9").await;
     op.push_token(refreshed(&op, &key, "rt-10").delayed(Duration::from_secs(1)));
     let before = op.count("POST token refresh_token");
     let err = impatient.get_access_token(Some("https://api"), None).await.unwrap_err();
@@ -328,9 +324,7 @@ async fn two_clients_on_one_storage_share_one_refresh() {
     let op = op_with(&key).await;
     let storage: Arc<dyn Storage> = Arc::new(MemoryStorage::new());
     let first = op.client_on(storage.clone());
-    let s = start_sign_in(&op, &first).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
-    first.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &first, &key, "rt-1").await;
     let second = op.client_on(storage.clone());
     assert!(second.is_authenticated().await.unwrap());
 
@@ -391,9 +385,7 @@ async fn a_refresh_token_rotated_by_another_process_is_adopted() {
     let lock = Arc::new((Mutex::new(false), Condvar::new()));
     let view = |name| Arc::new(ProcessView { name, data: data.clone(), lock: lock.clone() });
     let app = op.client_on(view("app"));
-    let s = start_sign_in(&op, &app).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
-    app.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &app, &key, "rt-1").await;
     let extension = op.client_on(view("extension"));
     let events = Arc::new(Events::default());
     extension.set_auth_state_listener(Some(events.clone()));
@@ -455,9 +447,7 @@ async fn sign_out_returns_at_once_while_revocation_hangs() {
     *op.state.revocation.lock().unwrap() = Some(Answer::raw(200, "").delayed(Duration::from_secs(120)));
     let storage = Arc::new(MemoryStorage::new());
     let client = op.client_on(storage.clone());
-    let s = start_sign_in(&op, &client).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
-    client.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &client, &key, "rt-1").await;
 
     let started = Instant::now();
     let url = tokio::time::timeout(Duration::from_secs(5), client.sign_out(None)).await.expect("sign-out returned");
@@ -485,9 +475,7 @@ async fn sign_out_offline_with_a_stale_cache_returns_the_url() {
     let mut config = op.config();
     config.discovery_cache_ttl = Duration::from_secs(1);
     let client = LogtoClient::new(config, Arc::new(MemoryStorage::new())).unwrap();
-    let s = start_sign_in(&op, &client).await;
-    op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
-    client.handle_sign_in_callback(&s.callback).await.unwrap();
+    sign_in(&op, &client, &key, "rt-1").await;
     tokio::time::sleep(Duration::from_millis(1100)).await;
     *op.state.discovery.lock().unwrap() = json!("offline");
     *op.state.revocation.lock().unwrap() = Some(Answer::raw(503, "offline"));
@@ -604,21 +592,6 @@ async fn a_newer_document_is_never_overwritten() {
     assert_eq!(err.code(), "storage");
     assert!(err.to_string().contains("newer version"), "{err}");
     assert_eq!(storage.get(STORAGE_KEY).unwrap().unwrap(), newer);
-}
-
-#[derive(Default)]
-struct Events(Mutex<Vec<AuthStateEvent>>);
-
-impl AuthStateListener for Events {
-    fn on_auth_state_changed(&self, event: AuthStateEvent) {
-        self.0.lock().unwrap().push(event);
-    }
-}
-
-impl Events {
-    fn take(&self) -> Vec<AuthStateEvent> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
 }
 
 /// Listeners are called with no lock of the SDK held: one may call back into the client (here: a write) without

@@ -2,30 +2,16 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use logto_core::{
-    AuthStateEvent, AuthStateListener, FileStorage, GetAccessTokenOptions, LogtoClient, LogtoError, MemoryStorage,
-    Prompt, SignInOptions, Storage, StorageError,
+    AuthStateEvent, FileStorage, GetAccessTokenOptions, LogtoClient, LogtoError, MemoryStorage, Prompt, SignInOptions,
+    Storage, StorageError,
 };
+use support::events::Events;
 use support::idp::{API_RESOURCE, Browser, DevIdp, POST_LOGOUT_URI, REDIRECT_URI, signed_in};
-
-#[derive(Default)]
-struct Events(Mutex<Vec<AuthStateEvent>>);
-
-impl AuthStateListener for Events {
-    fn on_auth_state_changed(&self, event: AuthStateEvent) {
-        self.0.lock().unwrap().push(event);
-    }
-}
-
-impl Events {
-    fn take(&self) -> Vec<AuthStateEvent> {
-        std::mem::take(&mut *self.0.lock().unwrap())
-    }
-}
 
 /// Storage whose writes can be made to fail.
 #[derive(Default)]
@@ -508,6 +494,9 @@ async fn a_cancelled_refresh_is_completed_and_never_replayed_at_the_idp() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert_ne!(client.get_refresh_token().await.unwrap().unwrap(), before, "the rotated token was stored");
+    // The next caller gets that refresh's token (joining it if it is still verifying); a forced one refreshes again.
+    client.get_access_token(Some(API_RESOURCE), None).await.unwrap();
+    assert_eq!(idp.refreshes().await.len(), 1);
 
     client.get_access_token_with_options(Some(API_RESOURCE), None, force).await.unwrap();
     let refreshes = idp.refreshes().await;

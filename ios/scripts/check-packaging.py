@@ -167,9 +167,8 @@ def check_plugin_manifest():
     files = package.get("files", [])
     for declared in paths:
         if not any(declared == f.rstrip("/") or declared.startswith(f.rstrip("/") + "/") for f in files):
-            # Reported, not failed: package.json belongs to the plugin's JavaScript side (see the iOS report).
-            print(f"check-packaging: WARNING: capacitor-plugin/package.json `files` does not ship \"{declared}\", "
-                  "which Package.swift declares (SwiftPM rejects a package whose target path is missing)")
+            problem(f"capacitor-plugin/package.json `files` does not ship \"{declared}\", which Package.swift "
+                    "declares (SwiftPM rejects a package whose target path is missing)")
     return package
 
 

@@ -289,3 +289,11 @@ pub fn refresh_claims(op: &FaultOp, patch: Value) -> Value {
     claims.as_object_mut().unwrap().remove("nonce");
     claims
 }
+
+/// Completes a sign-in of `client` whose token response carries an ID token signed by `key` and `refresh_token`.
+pub async fn sign_in(op: &FaultOp, client: &LogtoClient, key: &TestKey, refresh_token: &str) {
+    let started = start_sign_in(op, client).await;
+    let id_token = key.sign(&op.id_claims(&started.nonce));
+    op.push_token(Answer::json(200, FaultOp::token_body(Some(id_token), Some(refresh_token))));
+    client.handle_sign_in_callback(&started.callback).await.unwrap();
+}

@@ -1,3 +1,4 @@
+pub mod events;
 pub mod fault_op;
 pub mod idp;
 pub mod keys;
