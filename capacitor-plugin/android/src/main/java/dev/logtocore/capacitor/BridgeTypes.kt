@@ -69,6 +69,25 @@ class LogtoBridgeException(
     cause: Throwable? = null,
 ) : Exception(message, cause)
 
+/**
+ * The bridge's `getOidcConfig` answer: the members of `@logto/client`'s `OidcConfigResponse` (camelCase), absent
+ * optional members left out rather than null.
+ */
+fun oidcConfigJson(config: dev.logtocore.ffi.OidcConfig): JSONObject {
+    val json = JSONObject()
+        .put("issuer", config.issuer)
+        .put("authorizationEndpoint", config.authorizationEndpoint)
+        .put("tokenEndpoint", config.tokenEndpoint)
+        .put("jwksUri", config.jwksUri)
+        .put("authorizationResponseIssParameterSupported", config.authorizationResponseIssParameterSupported)
+    config.userinfoEndpoint?.let { json.put("userinfoEndpoint", it) }
+    config.endSessionEndpoint?.let { json.put("endSessionEndpoint", it) }
+    config.revocationEndpoint?.let { json.put("revocationEndpoint", it) }
+    config.codeChallengeMethodsSupported?.let { json.put("codeChallengeMethodsSupported", JSONArray(it)) }
+    config.idTokenSigningAlgValuesSupported?.let { json.put("idTokenSigningAlgValuesSupported", JSONArray(it)) }
+    return json
+}
+
 /** Parsing of the bridge arguments. Malformed arguments throw [LogtoBridgeException]. */
 object BridgeRequests {
     const val DEFAULT_SIGN_IN_TIMEOUT_MS = 600_000L

@@ -385,6 +385,12 @@ class LogtoNativeImplementation(
 
     suspend fun isAuthenticated(): Boolean = bridged { requireConfigured().client.isAuthenticated() }
 
+    /** The discovery document, with `@logto/client`'s camelCase keys. */
+    suspend fun getOidcConfig(): JSONObject = bridged { oidcConfigJson(requireConfigured().client.getOidcConfig()) }
+
+    /** True when [url] is the pending sign-in's redirect URI (query and fragment aside); changes nothing. */
+    suspend fun isSignInRedirected(url: String): Boolean = bridged { requireConfigured().client.isSignInRedirected(url) }
+
     suspend fun getIdToken(): String? = bridged { requireConfigured().client.getIdToken() }
 
     /** The ID token's claims as `@logto/js` has them (claim names of the token; a single `aud` as a string). */

@@ -82,6 +82,15 @@ class LogtoNativePlugin : Plugin() {
     }
 
     @PluginMethod
+    fun getOidcConfig(call: PluginCall) = dispatch(call) { resolveObject(call, implementation.getOidcConfig()) }
+
+    @PluginMethod
+    fun isSignInRedirected(call: PluginCall) = dispatch(call) {
+        val url = BridgeRequests.requiredString(call.data, "url")
+        call.resolve(JSObject().put("value", implementation.isSignInRedirected(url)))
+    }
+
+    @PluginMethod
     fun getIdToken(call: PluginCall) = dispatch(call) { resolveNullable(call, implementation.getIdToken()) }
 
     @PluginMethod

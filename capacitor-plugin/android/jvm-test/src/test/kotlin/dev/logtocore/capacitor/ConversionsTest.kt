@@ -23,6 +23,28 @@ import org.junit.jupiter.api.Test
 /** The conversions between the bridge and the Kotlin layer (no IdP, the real core for parsing and defaults). */
 class ConversionsTest {
     @Test
+    fun `getOidcConfig answers camelCase keys and leaves absent members out`() {
+        val config = dev.logtocore.ffi.OidcConfig(
+            issuer = "https://a.logto.app/oidc",
+            authorizationEndpoint = "https://a.logto.app/oidc/auth",
+            tokenEndpoint = "https://a.logto.app/oidc/token",
+            jwksUri = "https://a.logto.app/oidc/jwks",
+            userinfoEndpoint = "https://a.logto.app/oidc/me",
+            endSessionEndpoint = null,
+            revocationEndpoint = null,
+            codeChallengeMethodsSupported = listOf("S256"),
+            idTokenSigningAlgValuesSupported = null,
+            authorizationResponseIssParameterSupported = true,
+        )
+        val json = oidcConfigJson(config)
+        assertEquals("https://a.logto.app/oidc/token", json.getString("tokenEndpoint"))
+        assertEquals("S256", json.getJSONArray("codeChallengeMethodsSupported").getString(0))
+        assertEquals(true, json.getBoolean("authorizationResponseIssParameterSupported"))
+        assertEquals(false, json.has("endSessionEndpoint"))
+        assertEquals(7, json.length())
+    }
+
+    @Test
     fun `config keeps the core's defaults for what JavaScript did not set`() {
         val defaults = defaultLogtoConfig("https://a.logto.app", "app")
         val plain = NativeLogtoConfig("https://a.logto.app", "app", null, null, null, true).toLogtoConfig()

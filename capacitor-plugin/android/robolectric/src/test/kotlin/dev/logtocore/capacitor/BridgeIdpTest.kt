@@ -122,8 +122,15 @@ class BridgeIdpTest {
         configure(js)
         val events = js.post("addListener", JSONObject().put("eventName", "authStateChange"))
         val browser = HeadlessBrowser() // one cookie jar: the end-session page needs the sign-in's session
+        val oidc = js.ok("getOidcConfig").getJSONObject("value")
+        assertEquals("${DevIdp.endpoint}/oidc/token", oidc.getString("tokenEndpoint"))
+        assertTrue(oidc.has("jwksUri") && !oidc.has("token_endpoint"))
+        val redirected = { url: String -> js.ok("isSignInRedirected", JSONObject().put("url", url)).get("value") }
+        assertEquals("no sign-in pending", false, redirected("$REDIRECT_URI?code=x"))
         val signIn = js.post("signIn", signInOptions())
         val (auth, url) = openTab()
+        assertEquals(true, redirected("$REDIRECT_URI?code=x&state=y"))
+        assertEquals(false, redirected("com.example.other://callback?code=x"))
         main.pause().stop()
         deliver(auth, browser.follow(url, REDIRECT_URI)!!)
         main.restart().resume()
