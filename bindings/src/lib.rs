@@ -24,13 +24,20 @@
 //! `catch_unwind` and reports a panic as an unexpected error (Kotlin `InternalException`, Swift
 //! `UniffiInternalError`). The release profile keeps `panic = "unwind"` for that reason. Foreign exceptions thrown by
 //! a [`Storage`] or [`AuthStateListener`] implementation arrive as `UnexpectedUniFFICallbackError` and are converted
-//! to [`StorageError`] / [`ListenerError`] (never to a panic). See `tests/panic_boundary.rs`.
+//! to [`StorageError`] / [`ListenerError`] (never to a panic). See `panic_boundary_tests.rs`.
 
 mod client;
 mod error;
 mod listener;
 mod storage;
 mod types;
+
+// Unit tests, not `tests/`: the crate builds only a cdylib and a staticlib (no rlib, so that cargo applies LTO), and
+// integration tests need an rlib to link against. They drive the exported C ABI of the same binary.
+#[cfg(test)]
+mod idna_tests;
+#[cfg(test)]
+mod panic_boundary_tests;
 
 pub use client::LogtoCoreClient;
 pub use error::{ListenerError, LogtoError, StorageError};

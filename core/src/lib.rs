@@ -38,6 +38,7 @@ mod sign_in_flow;
 mod sign_out;
 mod storage;
 mod store;
+mod tls;
 mod token_response;
 
 pub use claims::{AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims};

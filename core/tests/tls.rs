@@ -31,9 +31,14 @@ fn pki() -> Pki {
 
 /// A one-file HTTPS "provider": discovery and JWKS, enough for `prefetch`.
 async fn serve(pki: &Pki) -> u16 {
+    serve_with(pki, rustls::DEFAULT_VERSIONS).await
+}
+
+/// The same, speaking only the given TLS versions.
+async fn serve_with(pki: &Pki, versions: &[&'static rustls::SupportedProtocolVersion]) -> u16 {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(pki.server_chain.clone(), pki.server_key.clone_key())
@@ -86,4 +91,16 @@ async fn private_ca_is_refused_unless_configured() {
     config.extra_root_certificates_pem = vec![pki.ca_pem.clone()];
     let trusting = LogtoClient::new(config, Arc::new(MemoryStorage::new())).unwrap();
     trusting.prefetch().await.unwrap();
+}
+
+#[tokio::test]
+async fn tls_1_2_and_1_3_servers_both_work() {
+    let pki = pki();
+    for (name, version) in [("TLS 1.2", &rustls::version::TLS12), ("TLS 1.3", &rustls::version::TLS13)] {
+        let port = serve_with(&pki, &[version]).await;
+        let mut config = LogtoConfig::new(format!("https://localhost:{port}"), "app");
+        config.extra_root_certificates_pem = vec![pki.ca_pem.clone()];
+        let client = LogtoClient::new(config, Arc::new(MemoryStorage::new())).unwrap();
+        client.prefetch().await.unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
 }
