@@ -48,10 +48,22 @@ dependencies {
     implementation("net.java.dev.jna:jna:5.17.0@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     implementation("androidx.browser:browser:1.8.0")
+    // The Kotlin half of rustls-platform-verifier (see PlatformTls.kt). Its version must be the one of the crate
+    // rustls-platform-verifier-android in Cargo.lock (the Rust half calls it by class and method name).
+    implementation("rustls:rustls-platform-verifier:${rustlsPlatformVerifierAndroidVersion()}")
+}
+
+/** The version of rustls-platform-verifier-android in the workspace's Cargo.lock. */
+fun rustlsPlatformVerifierAndroidVersion(): String {
+    val lines = File(repoRoot, "Cargo.lock").readLines()
+    val at = lines.indexOfFirst { it.trim() == "name = \"rustls-platform-verifier-android\"" }
+    require(at >= 0) { "rustls-platform-verifier-android not found in Cargo.lock" }
+    return Regex("\"([^\"]+)\"").find(lines[at + 1])!!.groupValues[1]
 }
 
 // cargo ndk builds liblogto_uniffi.so (release profile: opt-level z, LTO, unwinding kept) for every ABI. The linker
-// flag aligns segments to 16 KB, which Android 15+ devices with 16 KB pages require.
+// settings (16 KB segment alignment for Android 15+ devices with 16 KB pages, packed relocations, identical code
+// folding) come from bindings/build.rs, so that every build of the library gets them.
 val cargoNdk by tasks.registering(Exec::class) {
     description = "Builds liblogto_uniffi.so for ${rustAbis.joinToString()} with cargo-ndk."
     workingDir = repoRoot
@@ -59,7 +71,6 @@ val cargoNdk by tasks.registering(Exec::class) {
     rustAbis.forEach { args += listOf("-t", it) }
     args += listOf("build", "--release", "-p", "logto-uniffi")
     commandLine(args)
-    environment("RUSTFLAGS", "-C link-arg=-Wl,-z,max-page-size=16384")
     inputs.dir(File(repoRoot, "core/src"))
     inputs.dir(File(repoRoot, "bindings/src"))
     inputs.file(File(repoRoot, "Cargo.lock"))

@@ -30,7 +30,7 @@ if ! grep -q -- '--crate-name logto_uniffi' "$build_log"; then
 fi
 rustc_line="$(grep -- '--crate-name logto_uniffi' "$build_log" || true)"
 [[ -n "$rustc_line" ]] || { echo "size.sh: the release build did not compile logto_uniffi:" >&2; tail -20 "$build_log" >&2; exit 1; }
-crate_types="$(grep -oE -- '--crate-type [a-z]+' <<<"$rustc_line" | awk '{ print $2 }' | tr '\n' ' ')"
+crate_types="$(grep -oE -- '--crate-type [a-z]+' <<<"$rustc_line" | awk '{ print $2 }' | paste -sd ' ')"
 if ! grep -qE -- '-C lto( |$|=)' <<<"$rustc_line"; then
   echo "size.sh: LTO did not run: the rustc line of logto_uniffi (crate types: $crate_types) has no -C lto" >&2
   exit 1

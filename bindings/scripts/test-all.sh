@@ -4,7 +4,9 @@
 #   2. the bindings crate's Rust tests (conversions, panics caught at the FFI boundary);
 #   3. the Swift-side checks without swiftc (header/module map with clang, exported symbols, checksums);
 #   4. the Kotlin layer on the JVM with Maven: unit tests + end-to-end tests against the dev IdP (started by the
-#      tests themselves from tools/dev-idp).
+#      tests themselves from tools/dev-idp);
+#   5. the library's dependency graph: one crypto stack, one version of each crypto crate (check-deps.sh);
+#   6. the size budget: release build with LTO proven, stripped host library at most 2.5 MiB (size.sh).
 # Exits non-zero on the first failure. Needs: cargo, clang (installed with apt-get when missing and running as
 # root), python3, Java 17, Maven, Node (for the dev IdP).
 set -euo pipefail
@@ -36,5 +38,11 @@ step "Kotlin layer on the JVM (Maven)"
 
 step "Android glue: compile-only check against API stubs (no Android SDK here)"
 (cd android/glue-check && mvn -B -ntp -q compile)
+
+step "dependency graph of the shipped library (one crypto stack, no duplicate crypto crates)"
+bindings/scripts/check-deps.sh
+
+step "size budget (release build, LTO, stripped host library <= 2,621,440 bytes)"
+bindings/scripts/size.sh
 
 step "all native-library checks passed"

@@ -29,7 +29,7 @@ struct OAuthErrorBody {
 
 impl Http {
     pub fn new(config: &LogtoConfig) -> Result<Self> {
-        let tls = crate::tls::client_config(&config.extra_root_certificates_pem)?;
+        let tls = crate::tls::client_config(config.trust_store, &config.extra_root_certificates_pem)?;
         let client = Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())
