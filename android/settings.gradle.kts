@@ -12,6 +12,12 @@ dependencyResolutionManagement {
     repositories {
         google()
         mavenCentral()
+        // rustls-platform-verifier's Kotlin component (org.rustls.platformverifier, called by the Rust core over JNI
+        // for the platform trust store) is published only here, by the rustls project. Apps that take the AAR
+        // through Maven need this repository too (see README.md).
+        maven("https://github.com/rustls/rustls-platform-verifier/raw/maven-archive/android-release-support/maven/") {
+            content { includeGroup("rustls") }
+        }
     }
 }
 

@@ -13,7 +13,9 @@ bash tools/setup.sh
 section "Rust: logto-core unit, conformance and end-to-end tests (dev IdP)"
 cargo test -p logto-core --locked
 cargo clippy -p logto-core --all-targets --locked -- -D warnings
-cargo fmt -p logto-core -p logto-uniffi -- --check
+# The benchmark (tools/bench) is a measurement and is not run here; it is only kept compiling.
+cargo clippy -p logto-bench --locked -- -D warnings
+cargo fmt -p logto-core -p logto-uniffi -p logto-bench -- --check
 
 section "logto-core builds for Android (cargo check, aarch64-linux-android)"
 bash tools/check-android-target.sh

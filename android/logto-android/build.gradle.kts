@@ -93,6 +93,9 @@ dependencies {
     implementation("net.java.dev.jna:jna:5.17.0@aar")
     implementation("org.jetbrains.kotlinx:kotlinx-coroutines-android:1.10.2")
     implementation("androidx.browser:browser:1.8.0")
+    // The Kotlin half of rustls-platform-verifier (see PlatformTls.kt). Its version must be the one of the crate
+    // rustls-platform-verifier-android in Cargo.lock (the Rust half calls it by class and method name).
+    implementation("rustls:rustls-platform-verifier:${rustlsPlatformVerifierAndroidVersion()}")
 
     testImplementation("junit:junit:4.13.2")
     testImplementation("org.robolectric:robolectric:4.17")
@@ -100,8 +103,17 @@ dependencies {
     testImplementation("net.java.dev.jna:jna:5.17.0")
 }
 
+/** The version of rustls-platform-verifier-android in the workspace's Cargo.lock. */
+fun rustlsPlatformVerifierAndroidVersion(): String {
+    val lines = repoRoot.resolve("Cargo.lock").readLines()
+    val at = lines.indexOfFirst { it.trim() == "name = \"rustls-platform-verifier-android\"" }
+    require(at >= 0) { "rustls-platform-verifier-android not found in Cargo.lock" }
+    return Regex("\"([^\"]+)\"").find(lines[at + 1])!!.groupValues[1]
+}
+
 // cargo ndk builds liblogto_uniffi.so (release profile: opt-level z, LTO, unwinding kept) for every ABI. The linker
-// flag aligns segments to 16 KB, which Android 15+ devices with 16 KB pages require. Its output directory is a
+// settings (16 KB segment alignment for Android 15+ devices with 16 KB pages, packed relocations, identical code
+// folding) come from bindings/build.rs, so that every build of the library gets them. Its output directory is a
 // generated jniLibs source of every variant, so Gradle runs it when (and only when) a variant packages native
 // libraries, and tracks its inputs and output.
 abstract class CargoNdkTask : Exec() {
@@ -119,7 +131,6 @@ val cargoNdk = tasks.register<CargoNdkTask>("cargoNdk") {
         rustAbis.forEach { args += listOf("-t", it) }
         args + listOf("build", "--release", "-p", "logto-uniffi")
     }
-    environment("RUSTFLAGS", "-C link-arg=-Wl,-z,max-page-size=16384")
     inputs.dir(repoRoot.resolve("core/src"))
     inputs.dir(repoRoot.resolve("bindings/src"))
     inputs.file(repoRoot.resolve("Cargo.lock"))

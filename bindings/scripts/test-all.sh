@@ -7,7 +7,9 @@
 #      tests themselves from tools/dev-idp);
 #   5. the Android library (android/logto-android) compiled against the real framework (android-all 36, androidx
 #      AARs) and tested under Robolectric 4.17, sign-in against the dev IdP included (android/robolectric/run-suite.sh,
-#      JDK 21+).
+#      JDK 21+);
+#   6. the library's dependency graph: one crypto stack, one version of each crypto crate (check-deps.sh);
+#   7. the size budget: release build with LTO proven, stripped host library at most 2.5 MiB (size.sh).
 # Exits non-zero on the first failure. Needs: cargo, clang (installed with apt-get when missing and running as
 # root), python3, Java 17 and a JDK 21+ (Temurin 25 on the project's machines), Maven, Node (for the dev IdP).
 set -euo pipefail
@@ -39,5 +41,11 @@ step "Kotlin layer on the JVM (Maven)"
 
 step "Android library on the real framework: android-all 36 + androidx, Robolectric 4.17 (no Android SDK here)"
 android/robolectric/run-suite.sh android/logto-android -Dlogto.lib="$lib"
+
+step "dependency graph of the shipped library (one crypto stack, no duplicate crypto crates)"
+bindings/scripts/check-deps.sh
+
+step "size budget (release build, LTO, stripped host library <= 2,621,440 bytes)"
+bindings/scripts/size.sh
 
 step "all native-library checks passed"

@@ -24,13 +24,22 @@
 //! `catch_unwind` and reports a panic as an unexpected error (Kotlin `InternalException`, Swift
 //! `UniffiInternalError`). The release profile keeps `panic = "unwind"` for that reason. Foreign exceptions thrown by
 //! a [`Storage`] or [`AuthStateListener`] implementation arrive as `UnexpectedUniFFICallbackError` and are converted
-//! to [`StorageError`] / [`ListenerError`] (never to a panic). See `tests/panic_boundary.rs`.
+//! to [`StorageError`] / [`ListenerError`] (never to a panic). See `panic_boundary_tests.rs`.
 
+#[cfg(target_os = "android")]
+mod android;
 mod client;
 mod error;
 mod listener;
 mod storage;
 mod types;
+
+// Unit tests, not `tests/`: the crate builds only a cdylib and a staticlib (no rlib, so that cargo applies LTO), and
+// integration tests need an rlib to link against. They drive the exported C ABI of the same binary.
+#[cfg(test)]
+mod build_choices_tests;
+#[cfg(test)]
+mod panic_boundary_tests;
 
 pub use client::LogtoCoreClient;
 pub use error::{ListenerError, LogtoError, StorageError};
@@ -38,7 +47,7 @@ pub use listener::{AuthStateEvent, AuthStateListener};
 pub use storage::Storage;
 pub use types::{
     AccessTokenClaims, DirectSignIn, DirectSignInMethod, ExtraParam, FirstScreen, GetAccessTokenOptions, IdTokenClaims,
-    Identifier, LogtoConfig, OidcConfig, Prompt, SignInOptions, SignOutOptions, UserInfo,
+    Identifier, LogtoConfig, OidcConfig, Prompt, SignInOptions, SignOutOptions, TrustStore, UserInfo,
 };
 
 uniffi::setup_scaffolding!();

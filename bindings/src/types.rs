@@ -35,6 +35,36 @@ impl From<Prompt> for logto_core::Prompt {
     }
 }
 
+/// Whose certificate authorities HTTPS trusts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum TrustStore {
+    /// The operating system's (default): its root store and distrust updates, enterprise/MDM CAs on iOS, the app's
+    /// Network Security Config on Android (which needs `LogtoAndroid.init(context)`, done by `LogtoAndroid.client`).
+    Platform,
+    /// The Mozilla roots compiled into the library: only in a build with logto-core's `bundled-roots` feature. The
+    /// released libraries leave them out (~65 KB per ABI; Android and iOS always have a platform store) and answer
+    /// `invalid_config`.
+    Bundled,
+}
+
+impl From<logto_core::TrustStore> for TrustStore {
+    fn from(t: logto_core::TrustStore) -> Self {
+        match t {
+            logto_core::TrustStore::Platform => Self::Platform,
+            logto_core::TrustStore::Bundled => Self::Bundled,
+        }
+    }
+}
+
+impl From<TrustStore> for logto_core::TrustStore {
+    fn from(t: TrustStore) -> Self {
+        match t {
+            TrustStore::Platform => Self::Platform,
+            TrustStore::Bundled => Self::Bundled,
+        }
+    }
+}
+
 /// Everything the client needs to know about the Logto application. Start from `defaultLogtoConfig(endpoint,
 /// appId)` (the core's defaults) and change what you need.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -63,8 +93,11 @@ pub struct LogtoConfig {
     pub max_response_bytes: u32,
     /// How long the discovery document is cached, in seconds.
     pub discovery_cache_ttl_secs: u32,
-    /// Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA.
+    /// Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA; trusted on top of
+    /// `trust_store`.
     pub extra_root_certificates_pem: Vec<String>,
+    /// Whose CAs HTTPS trusts (default: the platform's).
+    pub trust_store: TrustStore,
 }
 
 fn secs(d: Duration) -> u32 {
@@ -87,6 +120,7 @@ impl From<logto_core::LogtoConfig> for LogtoConfig {
             max_response_bytes: u32::try_from(c.max_response_bytes).unwrap_or(u32::MAX),
             discovery_cache_ttl_secs: secs(c.discovery_cache_ttl),
             extra_root_certificates_pem: c.extra_root_certificates_pem,
+            trust_store: c.trust_store.into(),
         }
     }
 }
@@ -105,6 +139,7 @@ impl From<LogtoConfig> for logto_core::LogtoConfig {
         out.max_response_bytes = c.max_response_bytes as usize;
         out.discovery_cache_ttl = Duration::from_secs(c.discovery_cache_ttl_secs.into());
         out.extra_root_certificates_pem = c.extra_root_certificates_pem;
+        out.trust_store = c.trust_store.into();
         out
     }
 }
@@ -428,8 +463,14 @@ mod tests {
         core.prompt = vec![logto_core::Prompt::Login, logto_core::Prompt::Consent];
         core.access_token_expiry_margin = Duration::from_secs(0);
         core.extra_root_certificates_pem = vec!["pem".into()];
+        core.trust_store = logto_core::TrustStore::Bundled;
         let ffi = LogtoConfig::from(core.clone());
         assert_eq!(ffi.prompt, [Prompt::Login, Prompt::Consent]);
+        assert_eq!(ffi.trust_store, TrustStore::Bundled);
+        assert_eq!(
+            LogtoConfig::from(logto_core::LogtoConfig::new("https://a.logto.app", "app")).trust_store,
+            TrustStore::Platform
+        );
         assert_eq!(ffi.clock_tolerance_secs, 300);
         let back = logto_core::LogtoConfig::from(ffi.clone());
         assert_eq!(LogtoConfig::from(back), ffi);

@@ -51,6 +51,22 @@ pub(crate) fn join_prompts(prompts: &[Prompt]) -> String {
     prompts.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(" ")
 }
 
+/// Which certificate authorities HTTPS connections trust (`tls.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum TrustStore {
+    /// The operating system's trust decisions (rustls-platform-verifier): its root store with the vendor's distrust
+    /// updates, enterprise/MDM-installed CAs on iOS and macOS, the app's Network Security Config and user CAs as it
+    /// allows them on Android, the system CA bundle on Linux. On Android it needs `LogtoAndroid` (logto-android),
+    /// which hands the verifier the app's `Context`.
+    #[default]
+    Platform,
+    /// The Mozilla root store compiled into the library (webpki-roots, feature `bundled-roots`, on by default), for
+    /// systems without a usable store (a minimal container, an Android process without the platform verifier's
+    /// set-up). It is only as current as the app's build. Without the feature (the native library), an
+    /// `invalid_config` error.
+    Bundled,
+}
+
 /// Everything the client needs to know about the Logto application.
 #[derive(Debug, Clone)]
 pub struct LogtoConfig {
@@ -78,8 +94,11 @@ pub struct LogtoConfig {
     pub max_response_bytes: usize,
     /// How long a cached discovery document is used before it is fetched again (default 24 h).
     pub discovery_cache_ttl: Duration,
-    /// Extra trusted CA certificates (PEM) for self-hosted Logto behind a private CA.
+    /// Extra trusted CA certificates (PEM) for self-hosted Logto behind a private CA, trusted in addition to
+    /// [`trust_store`](Self::trust_store).
     pub extra_root_certificates_pem: Vec<String>,
+    /// Whose CAs HTTPS trusts (default: the platform's).
+    pub trust_store: TrustStore,
 }
 
 impl LogtoConfig {
@@ -99,6 +118,7 @@ impl LogtoConfig {
             max_response_bytes: 1024 * 1024,
             discovery_cache_ttl: Duration::from_secs(24 * 3600),
             extra_root_certificates_pem: Vec::new(),
+            trust_store: TrustStore::Platform,
         }
     }
 

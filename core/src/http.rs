@@ -1,12 +1,7 @@
-//! The one HTTP client of the SDK: reqwest over rustls (ring provider, bundled Mozilla roots plus any extra CA the
-//! app configures), so the same code runs on Android and iOS without platform TLS set-up. Redirects are never
-//! followed, every request has a timeout, and every response body is capped.
-
-use std::sync::Arc;
+//! The one HTTP client of the SDK: reqwest over rustls (configured in `tls.rs`). Redirects are never followed, every
+//! request has a timeout, and every response body is capped.
 
 use reqwest::{Client, RequestBuilder, Response, StatusCode};
-use rustls_pki_types::CertificateDer;
-use rustls_pki_types::pem::PemObject;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -34,26 +29,7 @@ struct OAuthErrorBody {
 
 impl Http {
     pub fn new(config: &LogtoConfig) -> Result<Self> {
-        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-        for pem in &config.extra_root_certificates_pem {
-            let mut added = 0;
-            for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
-                let cert = cert.map_err(|e| LogtoError::config(format!("extra root certificate is not PEM: {e}")))?;
-                roots.add(cert).map_err(|e| LogtoError::config(format!("extra root certificate rejected: {e}")))?;
-                added += 1;
-            }
-            if added == 0 {
-                return Err(LogtoError::config("extra root certificate contains no CERTIFICATE block"));
-            }
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let mut tls = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| LogtoError::Internal { message: format!("TLS set-up failed: {e}") })?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        // HTTP/1.1 only: a sign-in is a handful of requests, and the h2 stack would add ~200 KB to every app.
-        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        let tls = crate::tls::client_config(config.trust_store, &config.extra_root_certificates_pem)?;
         let client = Client::builder()
             .tls_backend_preconfigured(tls)
             .redirect(reqwest::redirect::Policy::none())

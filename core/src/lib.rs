@@ -38,12 +38,14 @@ mod sign_in_flow;
 mod sign_out;
 mod storage;
 mod store;
+mod tls;
 mod token_response;
 
 pub use claims::{AccessTokenClaims, IdTokenClaims, UserInfo, decode_access_token_claims};
 pub use client::LogtoClient;
 pub use config::{
     LogtoConfig, ORGANIZATION_URN_PREFIX, ORGANIZATIONS_RESOURCE, ORGANIZATIONS_SCOPE, Prompt, RESERVED_SCOPES,
+    TrustStore,
 };
 pub use discovery::ProviderMetadata;
 pub use error::{CallbackErrorKind, LogtoError, Result};
@@ -53,6 +55,10 @@ pub use refresher::GetAccessTokenOptions;
 pub use sign_in::{DirectSignIn, DirectSignInMethod, FirstScreen, Identifier, SignInOptions};
 pub use sign_out::SignOutOptions;
 pub use storage::{FileStorage, MemoryStorage, Storage, StorageError};
+/// Android: the platform trust store's set-up (the JVM and the app's `Context`), called by the native library's JNI
+/// entry point for logto-android.
+#[cfg(target_os = "android")]
+pub use tls::android;
 
 /// `urn:logto:organization:<id>`.
 pub fn build_organization_urn(organization_id: &str) -> String {

@@ -1,9 +1,10 @@
 //! ID-token verification (OIDC Core §3.1.3.7 and §12.2) against the provider's JWKS.
 //!
-//! Signatures are checked with jsonwebtoken (ES256, ES384, RS256, PS256) and, for ES512, which jsonwebtoken does
-//! not implement, with RustCrypto's `p521`. Only those five algorithms are accepted: `none` and every `HS*` are
-//! refused (a public client has no secret, and accepting HMAC would allow RS/HS key confusion). Keys embedded in
-//! the header (`jwk`, `jku`, `x5u`) are never used, and unknown `crit` extensions are refused.
+//! Signatures are checked with jsonwebtoken on ring (ES256, ES384, RS256, PS256; see `crypto.rs`) and, for ES512,
+//! which neither jsonwebtoken nor ring implements, with RustCrypto's `p521`. Only those five algorithms are accepted:
+//! `none` and every `HS*` are refused (a public client has no secret, and accepting HMAC would allow RS/HS key
+//! confusion); RSA keys under 2048 bits are refused. Keys embedded in the header (`jwk`, `jku`, `x5u`) are never
+//! used, and unknown `crit` extensions are refused.
 
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,8 @@ use serde_json::Value;
 
 use crate::claims::{IdTokenClaims, decode_segment, split_jwt};
 use crate::error::LogtoError;
+
+mod crypto;
 
 /// The algorithms the SDK accepts, whatever the server says.
 pub const ALLOWED_ALGORITHMS: [&str; 5] = ["ES256", "ES384", "ES512", "RS256", "PS256"];
@@ -179,7 +182,7 @@ fn signature_valid(alg: &str, key: &Jwk, message: &[u8], signature_b64: &str) ->
     let bad_key = |_| invalid("unusable JWK");
     let (x, y) = (key.x.as_deref().unwrap_or_default(), key.y.as_deref().unwrap_or_default());
     let (algorithm, decoding_key) = match alg {
-        "ES512" => return Ok(verify_es512(x, y, message, signature_b64)),
+        "ES512" => return Ok(crypto::verify_es512(x, y, message, signature_b64)),
         "ES256" => (Algorithm::ES256, DecodingKey::from_ec_components(x, y).map_err(bad_key)?),
         "ES384" => (Algorithm::ES384, DecodingKey::from_ec_components(x, y).map_err(bad_key)?),
         "RS256" | "PS256" => {
@@ -189,29 +192,10 @@ fn signature_valid(alg: &str, key: &Jwk, message: &[u8], signature_b64: &str) ->
         }
         _ => return Err(invalid("signing algorithm not allowed")),
     };
-    Ok(jsonwebtoken::crypto::verify(signature_b64, message, &decoding_key, algorithm).unwrap_or(false))
-}
-
-/// ES512 (ECDSA P-521 + SHA-512, RFC 7518 §3.4): the signature is `r || s`, 66 bytes each.
-fn verify_es512(x: &str, y: &str, message: &[u8], signature_b64: &str) -> bool {
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use p521::ecdsa::signature::Verifier;
-    let decode = |s: &str| URL_SAFE_NO_PAD.decode(s).ok();
-    let (Some(x), Some(y), Some(sig)) = (decode(x), decode(y), decode(signature_b64)) else { return false };
-    if x.len() != 66 || y.len() != 66 {
-        return false;
-    }
-    let mut sec1 = Vec::with_capacity(133);
-    sec1.push(0x04);
-    sec1.extend_from_slice(&x);
-    sec1.extend_from_slice(&y);
-    let (Ok(key), Ok(sig)) =
-        (p521::ecdsa::VerifyingKey::from_sec1_bytes(&sec1), p521::ecdsa::Signature::from_slice(&sig))
-    else {
-        return false;
-    };
-    key.verify(message, &sig).is_ok()
+    crypto::verify(signature_b64, message, &decoding_key, algorithm).map_err(|e| match e {
+        crypto::KeyError::RsaTooShort => invalid("RSA key shorter than 2048 bits"),
+        crypto::KeyError::Unusable => invalid("unusable JWK"),
+    })
 }
 
 fn check_claims(c: &IdTokenClaims, expect: &IdTokenExpectations<'_>) -> Result<(), VerifyError> {

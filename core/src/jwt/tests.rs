@@ -71,6 +71,27 @@ fn rejects_bad_signatures_for_every_algorithm() {
 }
 
 #[test]
+fn rsa_keys_under_2048_bits_are_refused() {
+    for key in [TestKey::rs256_1024("k"), TestKey::rs256_2040("k"), TestKey::ps256_2040("k")] {
+        let token = key.sign(&claims());
+        // The signature itself is valid: jsonwebtoken's RustCrypto back end (a test-only dependency, the process
+        // default in this test binary) accepts it. Only the key length is wrong.
+        let (input, signature) = token.rsplit_once('.').unwrap();
+        let (n, e) = (key.jwk["n"].as_str().unwrap(), key.jwk["e"].as_str().unwrap());
+        let algorithm = if key.alg == "RS256" { Algorithm::RS256 } else { Algorithm::PS256 };
+        let decoding_key = DecodingKey::from_rsa_components(n, e).unwrap();
+        assert!(jsonwebtoken::crypto::verify(signature, input.as_bytes(), &decoding_key, algorithm).unwrap());
+
+        let err = verify(&token, &set(&[&key]), &expect()).unwrap_err();
+        assert!(err.ends_with("RSA key shorter than 2048 bits."), "{}: {err}", key.alg);
+    }
+    // The 2048-bit fixture, for contrast, is accepted (accepts_every_allowed_algorithm) and sits exactly at the limit.
+    let n = TestKey::rs256("k").jwk["n"].as_str().unwrap().to_string();
+    let n = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, n).unwrap();
+    assert_eq!(n.len(), 256);
+}
+
+#[test]
 fn rejects_none_and_hmac() {
     let key = TestKey::es384("k");
     let jwks = set(&[&key]);

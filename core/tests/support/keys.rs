@@ -11,6 +11,9 @@ const ES256_PEM: &str = include_str!("../fixtures/es256.pem");
 const ES384_PEM: &str = include_str!("../fixtures/es384.pem");
 const ES384_B_PEM: &str = include_str!("../fixtures/es384-b.pem");
 const RSA_PEM: &str = include_str!("../fixtures/rsa.pem");
+// Below the 2048-bit minimum the SDK enforces (src/jwt/crypto.rs).
+const RSA_1024_PEM: &str = include_str!("../fixtures/rsa-1024.pem");
+const RSA_2040_PEM: &str = include_str!("../fixtures/rsa-2040.pem");
 
 enum Signer {
     Jwt(EncodingKey, Algorithm),
@@ -56,10 +59,20 @@ impl TestKey {
     pub fn ps256(kid: &str) -> Self {
         Self::from_pem(RSA_PEM, Algorithm::PS256, "PS256", kid)
     }
+    /// RSA keys shorter than 2048 bits (1024 and 2040): valid signatures the SDK must refuse.
+    pub fn rs256_1024(kid: &str) -> Self {
+        Self::from_pem(RSA_1024_PEM, Algorithm::RS256, "RS256", kid)
+    }
+    pub fn rs256_2040(kid: &str) -> Self {
+        Self::from_pem(RSA_2040_PEM, Algorithm::RS256, "RS256", kid)
+    }
+    pub fn ps256_2040(kid: &str) -> Self {
+        Self::from_pem(RSA_2040_PEM, Algorithm::PS256, "PS256", kid)
+    }
     pub fn es512(kid: &str) -> Self {
-        use p521::elliptic_curve::rand_core::OsRng;
-        let key = p521::ecdsa::SigningKey::random(&mut OsRng);
-        let point = p521::ecdsa::VerifyingKey::from(&key).to_encoded_point(false);
+        use p521::elliptic_curve::Generate;
+        let key = p521::ecdsa::SigningKey::generate();
+        let point = p521::ecdsa::VerifyingKey::from(&key).to_sec1_point(false);
         let jwk = json!({
             "kty": "EC", "crv": "P-521", "kid": kid, "use": "sig", "alg": "ES512",
             "x": URL_SAFE_NO_PAD.encode(point.x().unwrap()),

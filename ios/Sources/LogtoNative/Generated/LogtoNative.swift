@@ -2312,9 +2312,14 @@ public struct LogtoConfig: Equatable, Hashable {
      */
     public var discoveryCacheTtlSecs: UInt32
     /**
-     * Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA.
+     * Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA; trusted on top of
+     * `trust_store`.
      */
     public var extraRootCertificatesPem: [String]
+    /**
+     * Whose CAs HTTPS trusts (default: the platform's).
+     */
+    public var trustStore: TrustStore
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2356,8 +2361,12 @@ public struct LogtoConfig: Equatable, Hashable {
          * How long the discovery document is cached, in seconds.
          */discoveryCacheTtlSecs: UInt32, 
         /**
-         * Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA.
-         */extraRootCertificatesPem: [String]) {
+         * Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA; trusted on top of
+         * `trust_store`.
+         */extraRootCertificatesPem: [String], 
+        /**
+         * Whose CAs HTTPS trusts (default: the platform's).
+         */trustStore: TrustStore) {
         self.endpoint = endpoint
         self.appId = appId
         self.scopes = scopes
@@ -2371,6 +2380,7 @@ public struct LogtoConfig: Equatable, Hashable {
         self.maxResponseBytes = maxResponseBytes
         self.discoveryCacheTtlSecs = discoveryCacheTtlSecs
         self.extraRootCertificatesPem = extraRootCertificatesPem
+        self.trustStore = trustStore
     }
 
     
@@ -2401,7 +2411,8 @@ public struct FfiConverterTypeLogtoConfig: FfiConverterRustBuffer {
                 connectTimeoutSecs: FfiConverterUInt32.read(from: &buf), 
                 maxResponseBytes: FfiConverterUInt32.read(from: &buf), 
                 discoveryCacheTtlSecs: FfiConverterUInt32.read(from: &buf), 
-                extraRootCertificatesPem: FfiConverterSequenceString.read(from: &buf)
+                extraRootCertificatesPem: FfiConverterSequenceString.read(from: &buf), 
+                trustStore: FfiConverterTypeTrustStore.read(from: &buf)
         )
     }
 
@@ -2419,6 +2430,7 @@ public struct FfiConverterTypeLogtoConfig: FfiConverterRustBuffer {
         FfiConverterUInt32.write(value.maxResponseBytes, into: &buf)
         FfiConverterUInt32.write(value.discoveryCacheTtlSecs, into: &buf)
         FfiConverterSequenceString.write(value.extraRootCertificatesPem, into: &buf)
+        FfiConverterTypeTrustStore.write(value.trustStore, into: &buf)
     }
 }
 
@@ -3809,6 +3821,84 @@ public func FfiConverterTypeStorageError_lift(_ buf: RustBuffer) throws -> Stora
 public func FfiConverterTypeStorageError_lower(_ value: StorageError) -> RustBuffer {
     return FfiConverterTypeStorageError.lower(value)
 }
+
+
+/**
+ * Whose certificate authorities HTTPS trusts.
+ */
+
+public enum TrustStore: Equatable, Hashable {
+    
+    /**
+     * The operating system's (default): its root store and distrust updates, enterprise/MDM CAs on iOS, the app's
+     * Network Security Config on Android (which needs `LogtoAndroid.init(context)`, done by `LogtoAndroid.client`).
+     */
+    case platform
+    /**
+     * The Mozilla roots compiled into the library: only in a build with logto-core's `bundled-roots` feature. The
+     * released libraries leave them out (~65 KB per ABI; Android and iOS always have a platform store) and answer
+     * `invalid_config`.
+     */
+    case bundled
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension TrustStore: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTrustStore: FfiConverterRustBuffer {
+    typealias SwiftType = TrustStore
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TrustStore {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .platform
+        
+        case 2: return .bundled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: TrustStore, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .platform:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .bundled:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustStore_lift(_ buf: RustBuffer) throws -> TrustStore {
+    return try FfiConverterTypeTrustStore.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTrustStore_lower(_ value: TrustStore) -> RustBuffer {
+    return FfiConverterTypeTrustStore.lower(value)
+}
+
 
 #if swift(>=5.8)
 @_documentation(visibility: private)

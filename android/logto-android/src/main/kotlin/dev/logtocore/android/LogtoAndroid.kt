@@ -7,9 +7,17 @@ import dev.logtocore.ffi.SignInOptions
 
 /** Android entry points: a client with Keystore storage, and sign-in/out through Custom Tabs. */
 object LogtoAndroid {
+    /**
+     * Sets up the platform trust store (Android's certificate verification, see [PlatformTls]) for this process.
+     * [client] does it; call it yourself before creating a [LogtoClient] directly. Idempotent.
+     */
+    fun init(context: Context) = PlatformTls.init(context)
+
     /** A [LogtoClient] whose session is stored encrypted by [KeystoreStorage], namespaced by `config.appId`. */
-    fun client(context: Context, config: LogtoConfig): LogtoClient =
-        LogtoClient(config, KeystoreStorage(context.applicationContext, config.appId))
+    fun client(context: Context, config: LogtoConfig): LogtoClient {
+        init(context)
+        return LogtoClient(config, KeystoreStorage(context.applicationContext, config.appId))
+    }
 
     /**
      * Warms up the Custom Tabs browser (binds its service, starts its process) so that a sign-in soon after opens

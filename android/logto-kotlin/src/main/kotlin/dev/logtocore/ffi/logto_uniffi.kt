@@ -3755,9 +3755,15 @@ data class LogtoConfig (
     val `discoveryCacheTtlSecs`: kotlin.UInt
     , 
     /**
-     * Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA.
+     * Extra trusted CA certificates (PEM), for a self-hosted Logto behind a private CA; trusted on top of
+     * `trust_store`.
      */
     val `extraRootCertificatesPem`: List<kotlin.String>
+    , 
+    /**
+     * Whose CAs HTTPS trusts (default: the platform's).
+     */
+    val `trustStore`: TrustStore
     
 ){
     
@@ -3787,6 +3793,7 @@ public object FfiConverterTypeLogtoConfig: FfiConverterRustBuffer<LogtoConfig> {
             FfiConverterUInt.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterSequenceString.read(buf),
+            FfiConverterTypeTrustStore.read(buf),
         )
     }
 
@@ -3803,7 +3810,8 @@ public object FfiConverterTypeLogtoConfig: FfiConverterRustBuffer<LogtoConfig> {
             FfiConverterUInt.allocationSize(value.`connectTimeoutSecs`) +
             FfiConverterUInt.allocationSize(value.`maxResponseBytes`) +
             FfiConverterUInt.allocationSize(value.`discoveryCacheTtlSecs`) +
-            FfiConverterSequenceString.allocationSize(value.`extraRootCertificatesPem`)
+            FfiConverterSequenceString.allocationSize(value.`extraRootCertificatesPem`) +
+            FfiConverterTypeTrustStore.allocationSize(value.`trustStore`)
     )
 
     override fun write(value: LogtoConfig, buf: ByteBuffer) {
@@ -3820,6 +3828,7 @@ public object FfiConverterTypeLogtoConfig: FfiConverterRustBuffer<LogtoConfig> {
             FfiConverterUInt.write(value.`maxResponseBytes`, buf)
             FfiConverterUInt.write(value.`discoveryCacheTtlSecs`, buf)
             FfiConverterSequenceString.write(value.`extraRootCertificatesPem`, buf)
+            FfiConverterTypeTrustStore.write(value.`trustStore`, buf)
     }
 }
 
@@ -5197,6 +5206,52 @@ public object FfiConverterTypeStorageError : FfiConverterRustBuffer<StorageExcep
     }
 
 }
+
+
+
+/**
+ * Whose certificate authorities HTTPS trusts.
+ */
+
+enum class TrustStore {
+    
+    /**
+     * The operating system's (default): its root store and distrust updates, enterprise/MDM CAs on iOS, the app's
+     * Network Security Config on Android (which needs `LogtoAndroid.init(context)`, done by `LogtoAndroid.client`).
+     */
+    PLATFORM,
+    /**
+     * The Mozilla roots compiled into the library: only in a build with logto-core's `bundled-roots` feature. The
+     * released libraries leave them out (~65 KB per ABI; Android and iOS always have a platform store) and answer
+     * `invalid_config`.
+     */
+    BUNDLED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTrustStore: FfiConverterRustBuffer<TrustStore> {
+    override fun read(buf: ByteBuffer) = try {
+        TrustStore.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: TrustStore) = 4UL
+
+    override fun write(value: TrustStore, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 

@@ -14,7 +14,8 @@ import dev.logtocore.ffi.Storage
  * The Android side of [LogtoNativeImplementation], all from the logto-android library (android/ in the repository,
  * `dev.logtocore:logto-android`):
  *
- * - storage: [KeystoreStorage] (AES-GCM under an Android Keystore key, namespaced by app id);
+ * - storage: [KeystoreStorage] (AES-GCM under an Android Keystore key, namespaced by app id), after
+ *   [LogtoAndroid.init] (the platform trust store's set-up);
  * - browser: [CustomTabsBrowserLauncher] (the invisible `LogtoAuthActivity` opens the Custom Tab; the redirect comes
  *   back through the exported `LogtoRedirectActivity`, whose scheme is the app's `logtoRedirectScheme` manifest
  *   placeholder), dismissed through [LogtoAuthActivity.dismiss], warmed up at `configure` ([LogtoAndroid.warmUp]);
@@ -27,7 +28,11 @@ internal class AndroidLogtoPlatform(
 ) : LogtoNativePlatform {
     private val preferences = context.getSharedPreferences(PREFERENCES, Context.MODE_PRIVATE)
 
-    override fun storage(appId: String): Storage = KeystoreStorage(context, appId)
+    // Called right before each client is created: the platform trust store's one-time set-up goes first.
+    override fun storage(appId: String): Storage {
+        LogtoAndroid.init(context)
+        return KeystoreStorage(context, appId)
+    }
 
     override fun browser(options: AndroidBrowserOptions): BrowserLauncher =
         CustomTabsBrowserLauncher(activity() ?: context, options.toolbarColor, options.showTitle)

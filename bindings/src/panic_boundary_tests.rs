@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 
-use logto_uniffi::{LogtoCoreClient, Storage, StorageError, UniFfiTag, default_logto_config};
+use crate::{LogtoCoreClient, Storage, StorageError, UniFfiTag, default_logto_config};
 use uniffi::{Lower, RustCallStatus, RustCallStatusCode};
 
 unsafe extern "C" {
