@@ -13,13 +13,21 @@ import android.content.Context
 internal object PlatformTls {
     @Volatile private var initialized = false
 
+    /**
+     * Hands the Context to the native library. Replaced only by tests on a desktop JVM (Robolectric), where the
+     * library is the host build: it has no Android JNI entry point, and the core there uses the host's trust store.
+     */
+    @Volatile internal var handOver: (Context) -> Unit = { context ->
+        // The library JNA loads for the generated bindings; System.loadLibrary binds this class's native method.
+        System.loadLibrary("logto_uniffi")
+        nativeInit(context)
+    }
+
     fun init(context: Context) {
         if (initialized) return
         synchronized(this) {
             if (initialized) return
-            // The library JNA loads for the generated bindings; System.loadLibrary binds this class's native method.
-            System.loadLibrary("logto_uniffi")
-            nativeInit(context.applicationContext)
+            handOver(context.applicationContext)
             initialized = true
         }
     }

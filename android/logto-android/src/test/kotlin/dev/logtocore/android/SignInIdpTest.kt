@@ -42,6 +42,7 @@ class SignInIdpTest {
     fun setUp() {
         FakeAndroidKeyStore.install()
         installBrowser()
+        hostTrustStore()
         client = LogtoAndroid.client(app, DevIdp.config())
     }
 

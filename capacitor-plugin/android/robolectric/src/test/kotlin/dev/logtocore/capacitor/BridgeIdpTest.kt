@@ -12,6 +12,7 @@ import dev.logtocore.REDIRECT_URI
 import dev.logtocore.android.FakeAndroidKeyStore
 import dev.logtocore.android.LogtoAuthActivity
 import dev.logtocore.android.LogtoRedirectActivity
+import dev.logtocore.android.hostTrustStore
 import dev.logtocore.android.installBrowser
 import dev.logtocore.android.pumpUntil
 import dev.logtocore.android.redirectIntent
@@ -52,6 +53,7 @@ class BridgeIdpTest {
     fun setUp() {
         FakeAndroidKeyStore.install()
         installBrowser()
+        hostTrustStore()
         // The device's WebView provider (Capacitor checks its version before loading the app).
         ShadowWebView.setCurrentWebViewPackage(
             PackageInfo().apply {
