@@ -48,10 +48,8 @@ class LogtoClientIdpTest {
             }
             assertNotEquals(before, rotated, "the rotated refresh token was stored despite the cancellation")
 
-            // The next call gets the cancelled refresh's token (joining it if it is still verifying); a forced one then
-            // refreshes again, with the rotated token.
-            client.getAccessToken(API_RESOURCE)
-            assertEquals(1, DevIdp.countGrant("refresh_token"))
+            // The next refresh presents the rotated token. (Not a cached-token check: the IdP's access tokens live 2 s
+            // and the delayed answer used up one of them, so on a loaded machine the cached one may already be stale.)
             client.getAccessToken(API_RESOURCE, forceRefresh = true)
             assertEquals(2, DevIdp.countGrant("refresh_token"))
             assertEquals(0, DevIdp.refreshTokenReuses(), "no refresh token was presented twice")
