@@ -110,6 +110,20 @@ try {
     }
   }
 
+  // Groups that build.gradle serves from a third-party repository it adds to every project of the app's build
+  // (`rootProject.allprojects { … maven { url = <var>; content { includeGroup '<group>' } } }`): rustls' own
+  // repository for rustls-platform-verifier's Kotlin half. Not fetched (the machines here reach only Maven Central
+  // and Google's Maven); checked to be declared, over https, for that group only, to every project.
+  const allProjects = /rootProject\.allprojects\s*\{[\s\S]*?\n\}/g;
+  const declaredGroups = new Map();
+  for (const block of gradle.match(allProjects) ?? []) {
+    for (const repo of block.matchAll(/maven\s*\{([\s\S]*?)content\s*\{\s*includeGroup\s+'([^']+)'\s*\}/g)) {
+      const urlVar = /url\s*=\s*(\w+)/.exec(repo[1])?.[1];
+      const url = urlVar && new RegExp(`def\\s+${urlVar}\\s*=\\s*'([^']+)'`).exec(gradle)?.[1];
+      if (url?.startsWith('https://')) declaredGroups.set(repo[2], url);
+    }
+  }
+
   // Each public coordinate must be served: its POM (Gradle then picks the artifact from the module's metadata), or
   // the AAR itself where the dependency names the type (`@aar`). Artifacts only: their own dependencies are the
   // registry's business.
@@ -119,6 +133,14 @@ try {
     const id = `${c.group}:${c.artifact}:${c.version}:${type}`;
     if (seen.has(id)) continue;
     seen.add(id);
+    if (!check(/^[\w.+-]+$/.test(c.version ?? ''), `${id} has a concrete version`)) continue;
+    if (declaredGroups.has(c.group)) {
+      check(
+        true,
+        `${id}${c.from ? ` (from ${c.from})` : ''} comes from the repository build.gradle adds to every project for group ${c.group} (${declaredGroups.get(c.group)}; not reachable from here)`,
+      );
+      continue;
+    }
     let resolved = true;
     try {
       execFileSync('mvn', ['-B', '-ntp', '-q', 'dependency:get', `-Dartifact=${id}`, '-Dtransitive=false'], {

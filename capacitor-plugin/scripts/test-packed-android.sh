@@ -50,8 +50,13 @@ version="$(node -p "require('$work/release/package/package.json').version")"
 
 # The POM Gradle's maven-publish writes for the library: its implementation dependencies, runtime scope.
 python3 - "$repo/android/logto-android/build.gradle.kts" "$version" >"$work/logto-android.pom" <<'PY'
-import re, sys
+import os, re, sys
 gradle, version = open(sys.argv[1]).read(), sys.argv[2]
+# build.gradle.kts takes rustls-platform-verifier's version from the workspace's Cargo.lock (the Rust half and the
+# Kotlin half must match); Gradle writes the resolved version into the POM.
+lock = open(os.path.join(os.path.dirname(sys.argv[1]), "../../Cargo.lock")).read()
+rpv = re.search(r'name = "rustls-platform-verifier-android"\nversion = "([^"]+)"', lock).group(1)
+gradle = gradle.replace("${rustlsPlatformVerifierAndroidVersion()}", rpv)
 deps = []
 for g, a, v, t in re.findall(r'^\s*implementation\("([^:"]+):([^:"]+):([^@"]+)(?:@(\w+))?"\)', gradle, re.M):
     type_ = f"<type>{t}</type>" if t else ""
