@@ -524,10 +524,9 @@ async fn full_flow(op: &FaultOp, key: &TestKey, storage: &Arc<FaultyStorage>) ->
                 }
             },
         };
-        let after = session_of(storage.intended.get(STORAGE_KEY).unwrap());
-        if result.is_ok() {
-            run.allowed.push(after.clone());
-        }
+        // The session the step meant to leave (also when it reported a failure: sign-out, for one, takes effect
+        // in memory and reaches storage with the next write).
+        run.allowed.push(session_of(storage.intended.get(STORAGE_KEY).unwrap()));
         if let Some(rotated) = [(2, "rt-2"), (3, "rt-3")].iter().find(|(s, _)| *s == i).map(|(_, rt)| *rt) {
             // Rule 3: the rotated refresh token is persisted before the rest of the refresh.
             let mut intermediate = previous.clone();

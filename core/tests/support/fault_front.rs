@@ -20,11 +20,12 @@ use super::fault_op::FaultOp;
 pub enum Fault {
     /// Nothing listens on the endpoint's port: the TCP connection is refused.
     Refused,
-    /// The server's headers and half its body, then a TCP reset (SO_LINGER 0).
+    /// The server's headers and half its body (half its headers if it has no body), then a TCP reset (SO_LINGER 0).
     ResetMidBody,
     /// `503 Service Unavailable`, `text/plain` (the request never reaches the OP).
     ServerError,
-    /// The server's headers and half its body, then nothing: the body never ends.
+    /// The server's headers and half its body (half its headers if it has no body), then nothing: the answer never
+    /// ends.
     StalledBody,
     /// Half the server's body, with a `Content-Length` that matches the cut body.
     TruncatedJson,
@@ -312,6 +313,16 @@ async fn relay(mut client: TcpStream, state: Arc<PortState>) {
     let content_type = response.header("content-type").map(str::to_owned);
     let body = response.body;
     let half = &body[..body.len() / 2];
+    // The answer cut in the middle: in its body, or in its head when it has no body (a revocation's 200).
+    let cut = |head: Vec<u8>| {
+        let mut bytes = head;
+        if body.is_empty() {
+            bytes.truncate(bytes.len() / 2);
+        } else {
+            bytes.extend_from_slice(half);
+        }
+        bytes
+    };
     match fault {
         None => {
             let _ = client.write_all(&head(&status, content_type.as_deref(), Some(body.len()))).await;
@@ -319,8 +330,7 @@ async fn relay(mut client: TcpStream, state: Arc<PortState>) {
             let _ = client.shutdown().await;
         }
         Some(Fault::ResetMidBody) => {
-            let _ = client.write_all(&head(&status, content_type.as_deref(), Some(body.len()))).await;
-            let _ = client.write_all(half).await;
+            let _ = client.write_all(&cut(head(&status, content_type.as_deref(), Some(body.len())))).await;
             let _ = client.flush().await;
             tokio::time::sleep(Duration::from_millis(20)).await;
             // SO_LINGER 0: closing sends RST instead of FIN.
@@ -329,8 +339,7 @@ async fn relay(mut client: TcpStream, state: Arc<PortState>) {
             drop(client);
         }
         Some(Fault::StalledBody) => {
-            let _ = client.write_all(&head(&status, content_type.as_deref(), Some(body.len()))).await;
-            let _ = client.write_all(half).await;
+            let _ = client.write_all(&cut(head(&status, content_type.as_deref(), Some(body.len())))).await;
             // Holds the connection open until the client gives up (or a safety limit).
             let mut byte = [0u8; 1];
             let _ = tokio::time::timeout(Duration::from_secs(20), client.read(&mut byte)).await;
