@@ -378,6 +378,24 @@ async fn network_faults_at_revocation() {
     run_row(Request::Revocation).await;
 }
 
+/// The counterpart of the intermediary refusals above: an OAuth error from the server itself (RFC 6749 §5.2 body)
+/// will not change on a retry, so the token leaves the queue; a 429 with one is still "later".
+#[tokio::test]
+async fn revocation_refused_by_the_server_itself_is_final() {
+    for (answer, left) in [
+        (Answer::json(400, json!({"error": "unsupported_token_type"})), 0),
+        (Answer::json(401, json!({"error": "invalid_client"})), 0),
+        (Answer::json(429, json!({"error": "slow_down"})), 1),
+    ] {
+        let w = signed_in_world().await;
+        let what = format!("{} {}", answer.status, answer.body);
+        *w.op.state.revocation.lock().unwrap() = Some(answer);
+        w.client.sign_out(None).await.unwrap();
+        assert_eq!(w.client.revoke_pending_tokens().await.unwrap(), left, "{what}");
+        assert_eq!(doc(&w.storage)["pending_revocations"].as_array().unwrap().len(), left, "{what}");
+    }
+}
+
 /// The table (request × fault → expected), and its size.
 #[test]
 fn network_fault_table() {
