@@ -296,8 +296,12 @@ async fn run_case(request: Request, fault: Fault) {
             let left = w.client.revoke_pending_tokens().await.unwrap();
             let stored = doc(&w.storage);
             assert!(stored["session"].is_null(), "{what}: the session is removed from storage");
-            let queued: Vec<&str> =
-                stored["pending_revocations"].as_array().unwrap().iter().map(|p| p["token"].as_str().unwrap()).collect();
+            let queued: Vec<&str> = stored["pending_revocations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["token"].as_str().unwrap())
+                .collect();
             match expect {
                 Expect::Queued => {
                     assert_eq!((left, queued), (1, vec!["rt-1"]), "{what}: the token stays queued");
@@ -475,7 +479,8 @@ const STEPS: [&str; 5] = ["sign-in URL", "callback", "refresh", "organization to
 
 /// The session a document holds: its generation and the session without its access-token cache.
 fn session_of(raw: Option<String>) -> Value {
-    let doc: Value = raw.map(|raw| serde_json::from_str(&raw).expect("the stored document is JSON")).unwrap_or_default();
+    let doc: Value =
+        raw.map(|raw| serde_json::from_str(&raw).expect("the stored document is JSON")).unwrap_or_default();
     let mut session = doc["session"].clone();
     if let Some(s) = session.as_object_mut() {
         s.remove("access_tokens");
@@ -504,7 +509,8 @@ async fn full_flow(op: &FaultOp, key: &TestKey, storage: &Arc<FaultyStorage>) ->
         let result = match i {
             0 => match client.sign_in_url(SignInOptions::new(REDIRECT)).await {
                 Ok(url) => {
-                    let q: HashMap<String, String> = url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
+                    let q: HashMap<String, String> =
+                        url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
                     nonce = q["nonce"].clone();
                     callback = format!(
                         "{REDIRECT}?code=c&state={}&iss={}",
@@ -620,10 +626,14 @@ async fn storage_faults_at_every_write() {
                     };
                     assert!(allowed.contains(&code.as_str()), "{what}, {step}: unexpected error {code}");
                 }
-                outcomes.push(format!("{step}{}: {}", if hit { " (hit)" } else { "" }, match result {
-                    Ok(()) => "ok".to_string(),
-                    Err(code) => code.clone(),
-                }));
+                outcomes.push(format!(
+                    "{step}{}: {}",
+                    if hit { " (hit)" } else { "" },
+                    match result {
+                        Ok(()) => "ok".to_string(),
+                        Err(code) => code.clone(),
+                    }
+                ));
             }
             let session = check_restart(&op, &storage, &run, &what).await;
             eprintln!(

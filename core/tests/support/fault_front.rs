@@ -284,9 +284,8 @@ async fn relay(mut client: TcpStream, state: Arc<PortState>) {
     let Some(request) = read_message(&mut client).await else { return };
     let backend = state.backend.lock().unwrap().expect("fault front: no OP behind");
     let armed = *state.armed.lock().unwrap();
-    let fault = armed
-        .filter(|a| a.grant_type.is_none_or(|g| grant_type(&request.body).as_deref() == Some(g)))
-        .map(|a| a.fault);
+    let fault =
+        armed.filter(|a| a.grant_type.is_none_or(|g| grant_type(&request.body).as_deref() == Some(g))).map(|a| a.fault);
     if fault.is_some() {
         state.faulted.fetch_add(1, Ordering::SeqCst);
     }
@@ -294,9 +293,11 @@ async fn relay(mut client: TcpStream, state: Arc<PortState>) {
     let canned = match fault {
         Some(Fault::ServerError) => Some(("HTTP/1.1 503 Service Unavailable", "text/plain", "Service Unavailable")),
         Some(Fault::HtmlErrorPage) => Some(("HTTP/1.1 502 Bad Gateway", "text/html", HTML_502)),
-        Some(Fault::TooManyRequestsHtml) => {
-            Some(("HTTP/1.1 429 Too Many Requests", "text/html", "<html><body><h1>Too Many Requests</h1></body></html>"))
-        }
+        Some(Fault::TooManyRequestsHtml) => Some((
+            "HTTP/1.1 429 Too Many Requests",
+            "text/html",
+            "<html><body><h1>Too Many Requests</h1></body></html>",
+        )),
         Some(Fault::ForbiddenHtml) => {
             Some(("HTTP/1.1 403 Forbidden", "text/html", "<html><body><h1>403 Forbidden</h1></body></html>"))
         }
