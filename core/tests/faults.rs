@@ -488,9 +488,20 @@ fn session_of(raw: Option<String>) -> Value {
     json!({"generation": doc["generation"].as_u64().unwrap_or(0), "session": session})
 }
 
+struct Step {
+    name: &'static str,
+    result: Result<(), String>,
+    /// The writes it made (1-based).
+    writes: std::ops::RangeInclusive<usize>,
+    /// The session on disk after it, and the one it meant to leave (and, for a refresh, the previous one with the
+    /// rotated refresh token: rule 3).
+    on_disk: Value,
+    meant: Value,
+    rotated: Option<Value>,
+}
+
 struct FlowRun {
-    /// Each step's outcome and the writes it made (1-based, inclusive range).
-    steps: Vec<(&'static str, Result<(), String>, std::ops::RangeInclusive<usize>)>,
+    steps: Vec<Step>,
     /// Sessions the flow may leave in storage.
     allowed: Vec<Value>,
 }
@@ -550,27 +561,38 @@ async fn full_flow(op: &FaultOp, key: &TestKey, storage: &Arc<FaultyStorage>) ->
         };
         // The session the step meant to leave (also when it reported a failure: sign-out, for one, takes effect
         // in memory and reaches storage with the next write).
-        run.allowed.push(session_of(storage.intended.get(STORAGE_KEY).unwrap()));
-        if let Some(rotated) = [(2, "rt-2"), (3, "rt-3")].iter().find(|(s, _)| *s == i).map(|(_, rt)| *rt) {
+        let meant = session_of(storage.intended.get(STORAGE_KEY).unwrap());
+        run.allowed.push(meant.clone());
+        let rotated = [(2, "rt-2"), (3, "rt-3")].iter().find(|(s, _)| *s == i).and_then(|(_, rotated)| {
             // Rule 3: the rotated refresh token is persisted before the rest of the refresh.
             let mut intermediate = previous.clone();
-            if intermediate["session"].is_object() {
+            intermediate["session"].is_object().then(|| {
                 intermediate["session"]["refresh_token"] = json!(rotated);
-                run.allowed.push(intermediate);
-            }
-        }
-        run.steps.push((step, result.map_err(|e| e.code()), first..=storage.writes()));
+                intermediate
+            })
+        });
+        run.allowed.extend(rotated.clone());
+        let written = storage.disk.get(STORAGE_KEY).unwrap();
+        check_restart(op, &written, &run.allowed, &format!("{step}: {:?}", storage.fault)).await;
+        run.steps.push(Step {
+            name: step,
+            result: result.map_err(|e| e.code()),
+            writes: first..=storage.writes(),
+            on_disk: session_of(storage.disk.get(STORAGE_KEY).unwrap()),
+            meant,
+            rotated,
+        });
     }
     run
 }
 
-/// Restarts on what was written and checks the session is readable and one the flow allows.
-async fn check_restart(op: &FaultOp, storage: &FaultyStorage, run: &FlowRun, what: &str) -> Value {
-    let written = storage.disk.get(STORAGE_KEY).unwrap();
+/// Restarts on what was written (after every step, and at the end) and checks the session is readable and one the
+/// flow allows.
+async fn check_restart(op: &FaultOp, written: &Option<String>, allowed: &[Value], what: &str) -> Value {
     let session = session_of(written.clone());
-    assert!(run.allowed.contains(&session), "{what}: a mixed session after the restart: {session:#}");
+    assert!(allowed.contains(&session), "{what}: a mixed session after the restart: {session:#}");
     let next = Arc::new(MemoryStorage::new());
-    if let Some(written) = &written {
+    if let Some(written) = written {
         next.set(STORAGE_KEY, written).unwrap();
     }
     let restarted = LogtoClient::new(op.config(), next.clone()).unwrap();
@@ -596,13 +618,14 @@ async fn storage_faults_at_every_write() {
     // The clean run: how many writes, and where the flow ends.
     let clean = Arc::new(FaultyStorage::new(None));
     let run = full_flow(&op, &key, &clean).await;
-    for (step, result, writes) in &run.steps {
-        assert!(result.is_ok(), "clean run, {step}: {result:?}");
-        eprintln!("clean run: {step}: writes {writes:?}");
+    for step in &run.steps {
+        assert!(step.result.is_ok(), "clean run, {}: {:?}", step.name, step.result);
+        assert_eq!(step.on_disk, step.meant, "clean run, {}", step.name);
+        eprintln!("clean run: {}: writes {:?}", step.name, step.writes);
     }
     let total = clean.writes();
     assert!(total >= 8, "every step writes: {total}");
-    let end = check_restart(&op, &clean, &run, "clean run").await;
+    let end = check_restart(&op, &clean.disk.get(STORAGE_KEY).unwrap(), &run.allowed, "clean run").await;
     assert!(end["session"].is_null(), "signed out at the end");
 
     let mut cases = 0;
@@ -615,27 +638,43 @@ async fn storage_faults_at_every_write() {
             let storage = Arc::new(FaultyStorage::new(Some((n, mode))));
             let run = full_flow(&op, &key, &storage).await;
             let mut outcomes = Vec::new();
-            for (step, result, writes) in &run.steps {
-                let hit = writes.contains(&n);
-                if let Err(code) = result {
-                    let allowed: &[&str] = match (mode, hit) {
-                        // A write that fails is reported as such…
-                        (StorageFault::Fail, true) => &["storage"],
-                        // …and what follows from it is typed too (no pending sign-in, no session).
-                        _ => &["sign_in_session.not_found", "not_authenticated"],
-                    };
-                    assert!(allowed.contains(&code.as_str()), "{what}, {step}: unexpected error {code}");
+            for step in &run.steps {
+                let hit = step.writes.contains(&n);
+                let name = step.name;
+                match &step.result {
+                    Err(code) => {
+                        let allowed: &[&str] = match (mode, hit) {
+                            // A write that fails is reported as such…
+                            (StorageFault::Fail, true) => &["storage"],
+                            // …and what follows from it is typed too (no pending sign-in, no session).
+                            _ => &["sign_in_session.not_found", "not_authenticated"],
+                        };
+                        assert!(allowed.contains(&code.as_str()), "{what}, {name}: unexpected error {code}");
+                        // A refresh that reports a storage failure has not persisted its session (a later write of
+                        // the same call may have made up for the failed one: then there is nothing to report).
+                        if code == "storage" && step.rotated.is_some() {
+                            assert_ne!(step.on_disk, step.meant, "{what}, {name}: persisted, yet reported {code}");
+                        }
+                    }
+                    // A step that reports success despite a failed write has its session on disk: what failed was
+                    // a cache (or, in a refresh, the write after the rotated refresh token's).
+                    Ok(()) if hit && mode == StorageFault::Fail => assert!(
+                        step.on_disk == step.meant || Some(&step.on_disk) == step.rotated.as_ref(),
+                        "{what}, {name}: reported success, but the session on disk is {:#}",
+                        step.on_disk
+                    ),
+                    Ok(()) => {}
                 }
                 outcomes.push(format!(
-                    "{step}{}: {}",
+                    "{name}{}: {}",
                     if hit { " (hit)" } else { "" },
-                    match result {
+                    match &step.result {
                         Ok(()) => "ok".to_string(),
                         Err(code) => code.clone(),
                     }
                 ));
             }
-            let session = check_restart(&op, &storage, &run, &what).await;
+            let session = check_restart(&op, &storage.disk.get(STORAGE_KEY).unwrap(), &run.allowed, &what).await;
             eprintln!(
                 "{what}: {} → after restart: {}",
                 outcomes.join(", "),
