@@ -14,8 +14,8 @@
 mod support;
 
 use std::collections::HashMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use logto_core::{LogtoClient, LogtoConfig, LogtoError, MemoryStorage, SignInOptions, Storage, StorageError};
@@ -325,8 +325,32 @@ async fn run_case(request: Request, fault: Fault) {
     }
 }
 
+/// Panics outside the tests' own code — the core's, in its background tasks too — recorded by a process-wide hook.
+static FOREIGN_PANICS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn watch_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if let Some(location) = info.location()
+                && !location.file().contains("tests/")
+            {
+                FOREIGN_PANICS.lock().unwrap_or_else(|p| p.into_inner()).push(info.to_string());
+            }
+            default(info);
+        }));
+    });
+}
+
+fn assert_no_foreign_panic() {
+    let panics = FOREIGN_PANICS.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert!(panics.is_empty(), "panics outside the tests: {panics:#?}");
+}
+
 /// Runs every fault of one request, each in a task of its own (a panic is a failed case, not a lost row).
 async fn run_row(request: Request) {
+    watch_panics();
     let started = Instant::now();
     let mut failures = Vec::new();
     let cases: Vec<_> = cases().into_iter().filter(|(r, _)| *r == request).collect();
@@ -340,6 +364,7 @@ async fn run_row(request: Request) {
     }
     eprintln!("{request:?}: {} network fault cases in {:?}", cases.len(), started.elapsed());
     assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert_no_foreign_panic();
 }
 
 #[tokio::test]
@@ -380,6 +405,21 @@ async fn network_faults_at_user_info() {
 #[tokio::test]
 async fn network_faults_at_revocation() {
     run_row(Request::Revocation).await;
+}
+
+/// A refresh answer cut by a reset mid-body is retried at once (the server may have rotated the token already;
+/// Logto accepts the consumed one for a few seconds): the second answer is used and stored.
+#[tokio::test]
+async fn a_refresh_answer_cut_by_a_reset_is_retried_at_once() {
+    let w = signed_in_world().await;
+    w.op.push_token(refreshed(&w.op, &w.key, "rt-2"));
+    w.op.push_token(refreshed(&w.op, &w.key, "rt-3"));
+    w.front.arm_once(Endpoint::Token, Fault::ResetMidBody, Some("refresh_token")).await;
+    w.client.get_access_token(Some(API), None).await.expect("the retry succeeds");
+    assert_eq!(w.front.token.faulted(), 1);
+    let replayed: Vec<_> = w.op.token_forms().iter().skip(1).map(|f| f["refresh_token"].clone()).collect();
+    assert_eq!(replayed, ["rt-1", "rt-1"], "the same refresh token, twice");
+    assert_eq!(doc(&w.storage)["session"]["refresh_token"], "rt-3");
 }
 
 /// The counterpart of the intermediary refusals above: an OAuth error from the server itself (RFC 6749 §5.2 body)
@@ -610,6 +650,7 @@ async fn check_restart(op: &FaultOp, written: &Option<String>, allowed: &[Value]
 
 #[tokio::test]
 async fn storage_faults_at_every_write() {
+    watch_panics();
     let started = Instant::now();
     let key = TestKey::es384("k1");
     let op = FaultOp::start().await;
@@ -685,4 +726,5 @@ async fn storage_faults_at_every_write() {
     }
     eprintln!("{cases} storage fault cases ({total} writes × 2 modes) in {:?}", started.elapsed());
     assert_eq!(cases, 2 * total);
+    assert_no_foreign_panic();
 }

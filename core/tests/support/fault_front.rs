@@ -70,6 +70,8 @@ struct Armed {
     fault: Fault,
     /// Only `/token` requests with this `grant_type`.
     grant_type: Option<&'static str>,
+    /// How many more requests get the fault (`None`: all).
+    remaining: Option<usize>,
 }
 
 struct PortState {
@@ -120,8 +122,8 @@ impl Port {
         *self.accept.lock().unwrap() = Some(task);
     }
 
-    async fn arm(&self, fault: Fault, grant_type: Option<&'static str>) {
-        *self.state.armed.lock().unwrap() = Some(Armed { fault, grant_type });
+    async fn arm(&self, fault: Fault, grant_type: Option<&'static str>, remaining: Option<usize>) {
+        *self.state.armed.lock().unwrap() = Some(Armed { fault, grant_type, remaining });
         if fault == Fault::Refused {
             let task = self.accept.lock().unwrap().take();
             if let Some(task) = task {
@@ -198,7 +200,13 @@ impl FaultFront {
 
     /// Injects `fault` into every request to `endpoint` (for `/token`, those with `grant_type`) until disarmed.
     pub async fn arm(&self, endpoint: Endpoint, fault: Fault, grant_type: Option<&'static str>) {
-        self.port(endpoint).arm(fault, grant_type).await;
+        self.port(endpoint).arm(fault, grant_type, None).await;
+    }
+
+    /// Injects `fault` into the next matching request only (not [`Fault::Refused`]).
+    pub async fn arm_once(&self, endpoint: Endpoint, fault: Fault, grant_type: Option<&'static str>) {
+        assert_ne!(fault, Fault::Refused, "a closed port refuses every connection");
+        self.port(endpoint).arm(fault, grant_type, Some(1)).await;
     }
 
     pub async fn disarm(&self, endpoint: Endpoint) {
@@ -283,9 +291,19 @@ const HTML_502: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\
 async fn relay(mut client: TcpStream, state: Arc<PortState>) {
     let Some(request) = read_message(&mut client).await else { return };
     let backend = state.backend.lock().unwrap().expect("fault front: no OP behind");
-    let armed = *state.armed.lock().unwrap();
-    let fault =
-        armed.filter(|a| a.grant_type.is_none_or(|g| grant_type(&request.body).as_deref() == Some(g))).map(|a| a.fault);
+    let fault = {
+        let mut armed = state.armed.lock().unwrap();
+        match armed.as_mut() {
+            Some(a)
+                if a.grant_type.is_none_or(|g| grant_type(&request.body).as_deref() == Some(g))
+                    && a.remaining != Some(0) =>
+            {
+                a.remaining = a.remaining.map(|r| r - 1);
+                Some(a.fault)
+            }
+            _ => None,
+        }
+    };
     if fault.is_some() {
         state.faulted.fetch_add(1, Ordering::SeqCst);
     }
