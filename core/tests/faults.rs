@@ -7,9 +7,11 @@
 //! operation (the refresh's one immediate retry meets it too).
 //!
 //! **Storage**: a storage that fails, or "crashes" at (drops that and every later write), the N-th write, for every
-//! N over a full flow (sign-in, refresh, organization token, sign-out). After a restart on what was written, the
-//! session is one the flow had at a step boundary (or, inside a refresh, the old one with the rotated refresh
-//! token, rule 3), never a mix, never unreadable; a step whose write failed returns a typed error.
+//! N over a full flow (sign-in, refresh, organization token, a second sign-in replacing the session, sign-out).
+//! After a restart on what was written — after every step — the session is one the flow had at a step boundary
+//! (or, inside a refresh, the old one with the rotated refresh token, rule 3), never a mix, never unreadable; a
+//! replaced session's refresh token is queued or revoked; a step whose write failed returns a typed error, and one
+//! that reports success has its session on disk.
 
 mod support;
 
@@ -515,7 +517,26 @@ impl Storage for FaultyStorage {
 }
 
 const ORG_SCOPE: &str = "urn:logto:scope:organizations";
-const STEPS: [&str; 5] = ["sign-in URL", "callback", "refresh", "organization token", "sign-out"];
+/// The flow: a sign-in, a refresh, an organization token, a second sign-in on top of the session (its refresh token
+/// replaced and revoked), a sign-out (revoked too). A refresh step names the refresh token it gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FlowStep {
+    SignInUrl,
+    Callback(&'static str),
+    Refresh(&'static str),
+    OrganizationToken(&'static str),
+    SignOut,
+}
+
+const FLOW: [FlowStep; 7] = [
+    FlowStep::SignInUrl,
+    FlowStep::Callback("rt-1"),
+    FlowStep::Refresh("rt-2"),
+    FlowStep::OrganizationToken("rt-3"),
+    FlowStep::SignInUrl,
+    FlowStep::Callback("rt-4"),
+    FlowStep::SignOut,
+];
 
 /// The session a document holds: its generation and the session without its access-token cache.
 fn session_of(raw: Option<String>) -> Value {
@@ -529,7 +550,7 @@ fn session_of(raw: Option<String>) -> Value {
 }
 
 struct Step {
-    name: &'static str,
+    name: FlowStep,
     result: Result<(), String>,
     /// The writes it made (1-based).
     writes: std::ops::RangeInclusive<usize>,
@@ -546,7 +567,14 @@ struct FlowRun {
     allowed: Vec<Value>,
 }
 
-/// Sign-in, refresh, organization token, sign-out, on `storage`; waits for the background writes of each step.
+/// Scripts the token endpoint's next answer, dropping one left by a step that never reached it.
+fn answer_next_token_request(op: &FaultOp, answer: Answer) {
+    let mut queue = op.state.token.lock().unwrap();
+    queue.clear();
+    queue.push_back(answer);
+}
+
+/// The flow on `storage`; waits for the background writes of each step (the JWKS prefetch, revocations).
 async fn full_flow(op: &FaultOp, key: &TestKey, storage: &Arc<FaultyStorage>) -> FlowRun {
     let mut config = op.config();
     config.scopes = vec![ORG_SCOPE.into()];
@@ -554,11 +582,12 @@ async fn full_flow(op: &FaultOp, key: &TestKey, storage: &Arc<FaultyStorage>) ->
     let mut run = FlowRun { steps: Vec::new(), allowed: vec![session_of(storage.disk.get(STORAGE_KEY).unwrap())] };
     let mut nonce = String::new();
     let mut callback = String::new();
-    for (i, step) in STEPS.into_iter().enumerate() {
+    for step in FLOW {
         let first = storage.writes() + 1;
         let previous = session_of(storage.intended.get(STORAGE_KEY).unwrap());
-        let result = match i {
-            0 => match client.sign_in_url(SignInOptions::new(REDIRECT)).await {
+        let previous_on_disk = session_of(storage.disk.get(STORAGE_KEY).unwrap());
+        let result = match step {
+            FlowStep::SignInUrl => match client.sign_in_url(SignInOptions::new(REDIRECT)).await {
                 Ok(url) => {
                     let q: HashMap<String, String> =
                         url::Url::parse(&url).unwrap().query_pairs().into_owned().collect();
@@ -577,48 +606,69 @@ async fn full_flow(op: &FaultOp, key: &TestKey, storage: &Arc<FaultyStorage>) ->
                 }
                 Err(e) => Err(e),
             },
-            1 => {
+            FlowStep::Callback(refresh_token) => {
                 let id_token = key.sign(&op.id_claims(&nonce));
-                op.push_token(Answer::json(200, FaultOp::token_body(Some(id_token), Some("rt-1"))));
-                client.handle_sign_in_callback(&callback).await
+                answer_next_token_request(
+                    op,
+                    Answer::json(200, FaultOp::token_body(Some(id_token), Some(refresh_token))),
+                );
+                let result = client.handle_sign_in_callback(&callback).await;
+                // Waits for the revocation of a replaced session's refresh token (and its write).
+                let _ = client.revoke_pending_tokens().await;
+                result
             }
-            2 => {
-                op.push_token(refreshed(op, key, "rt-2"));
+            FlowStep::Refresh(refresh_token) => {
+                answer_next_token_request(op, refreshed(op, key, refresh_token));
                 client.get_access_token(Some(API), None).await.map(|_| ())
             }
-            3 => {
-                op.push_token(refreshed(op, key, "rt-3"));
+            FlowStep::OrganizationToken(refresh_token) => {
+                answer_next_token_request(op, refreshed(op, key, refresh_token));
                 client.get_organization_token("org-1").await.map(|_| ())
             }
-            _ => match client.sign_out(None).await {
+            FlowStep::SignOut => {
+                let result = client.sign_out(None).await.map(|_| ());
                 // Waits for the background revocation (and its write).
-                Ok(_) => client.revoke_pending_tokens().await.map(|_| ()),
-                Err(e) => {
-                    let _ = client.revoke_pending_tokens().await;
-                    Err(e)
-                }
-            },
+                let _ = client.revoke_pending_tokens().await;
+                result
+            }
         };
         // The session the step meant to leave (also when it reported a failure: sign-out, for one, takes effect
         // in memory and reaches storage with the next write).
         let meant = session_of(storage.intended.get(STORAGE_KEY).unwrap());
         run.allowed.push(meant.clone());
-        let rotated = [(2, "rt-2"), (3, "rt-3")].iter().find(|(s, _)| *s == i).and_then(|(_, rotated)| {
-            // Rule 3: the rotated refresh token is persisted before the rest of the refresh.
-            let mut intermediate = previous.clone();
-            intermediate["session"].is_object().then(|| {
-                intermediate["session"]["refresh_token"] = json!(rotated);
-                intermediate
-            })
-        });
+        let rotated = match step {
+            FlowStep::Refresh(rotated) | FlowStep::OrganizationToken(rotated) => {
+                // Rule 3: the rotated refresh token is persisted before the rest of the refresh.
+                let mut intermediate = previous.clone();
+                intermediate["session"].is_object().then(|| {
+                    intermediate["session"]["refresh_token"] = json!(rotated);
+                    intermediate
+                })
+            }
+            _ => None,
+        };
         run.allowed.extend(rotated.clone());
         let written = storage.disk.get(STORAGE_KEY).unwrap();
-        check_restart(op, &written, &run.allowed, &format!("{step}: {:?}", storage.fault)).await;
+        check_restart(op, &written, &run.allowed, &format!("{step:?}: {:?}", storage.fault)).await;
+        // A session replaced on disk (by a sign-in or a sign-out) leaves its refresh token queued for revocation on
+        // disk, or revoked: never forgotten with the grant still alive.
+        let replaced = previous_on_disk["session"]["refresh_token"].as_str();
+        if let Some(replaced) =
+            replaced.filter(|_| previous_on_disk["session"] != session_of(written.clone())["session"])
+            && !matches!(step, FlowStep::Refresh(_) | FlowStep::OrganizationToken(_))
+        {
+            let queued = written.as_deref().is_some_and(|raw| raw.contains(&format!("\"token\":\"{replaced}\"")));
+            assert!(
+                queued || op.revoked().iter().any(|t| t == replaced),
+                "{step:?}, {:?}: {replaced} neither queued nor revoked",
+                storage.fault
+            );
+        }
         run.steps.push(Step {
             name: step,
             result: result.map_err(|e| e.code()),
             writes: first..=storage.writes(),
-            on_disk: session_of(storage.disk.get(STORAGE_KEY).unwrap()),
+            on_disk: session_of(written),
             meant,
             rotated,
         });
@@ -660,9 +710,9 @@ async fn storage_faults_at_every_write() {
     let clean = Arc::new(FaultyStorage::new(None));
     let run = full_flow(&op, &key, &clean).await;
     for step in &run.steps {
-        assert!(step.result.is_ok(), "clean run, {}: {:?}", step.name, step.result);
-        assert_eq!(step.on_disk, step.meant, "clean run, {}", step.name);
-        eprintln!("clean run: {}: writes {:?}", step.name, step.writes);
+        assert!(step.result.is_ok(), "clean run, {:?}: {:?}", step.name, step.result);
+        assert_eq!(step.on_disk, step.meant, "clean run, {:?}", step.name);
+        eprintln!("clean run: {:?}: writes {:?}", step.name, step.writes);
     }
     let total = clean.writes();
     assert!(total >= 8, "every step writes: {total}");
@@ -690,24 +740,24 @@ async fn storage_faults_at_every_write() {
                             // …and what follows from it is typed too (no pending sign-in, no session).
                             _ => &["sign_in_session.not_found", "not_authenticated"],
                         };
-                        assert!(allowed.contains(&code.as_str()), "{what}, {name}: unexpected error {code}");
+                        assert!(allowed.contains(&code.as_str()), "{what}, {name:?}: unexpected error {code}");
                         // A refresh that reports a storage failure has not persisted its session (a later write of
                         // the same call may have made up for the failed one: then there is nothing to report).
                         if code == "storage" && step.rotated.is_some() {
-                            assert_ne!(step.on_disk, step.meant, "{what}, {name}: persisted, yet reported {code}");
+                            assert_ne!(step.on_disk, step.meant, "{what}, {name:?}: persisted, yet reported {code}");
                         }
                     }
                     // A step that reports success despite a failed write has its session on disk: what failed was
                     // a cache (or, in a refresh, the write after the rotated refresh token's).
                     Ok(()) if hit && mode == StorageFault::Fail => assert!(
                         step.on_disk == step.meant || Some(&step.on_disk) == step.rotated.as_ref(),
-                        "{what}, {name}: reported success, but the session on disk is {:#}",
+                        "{what}, {name:?}: reported success, but the session on disk is {:#}",
                         step.on_disk
                     ),
                     Ok(()) => {}
                 }
                 outcomes.push(format!(
-                    "{name}{}: {}",
+                    "{name:?}{}: {}",
                     if hit { " (hit)" } else { "" },
                     match &step.result {
                         Ok(()) => "ok".to_string(),
