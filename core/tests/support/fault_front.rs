@@ -353,8 +353,7 @@ async fn relay(mut client: TcpStream, state: Arc<PortState>) {
             let _ = client.flush().await;
             tokio::time::sleep(Duration::from_millis(20)).await;
             // SO_LINGER 0: closing sends RST instead of FIN.
-            #[allow(deprecated)]
-            let _ = client.set_linger(Some(Duration::ZERO));
+            let _ = client.set_zero_linger();
             drop(client);
         }
         Some(Fault::StalledBody) => {
