@@ -87,6 +87,9 @@ pub struct Port {
     pub addr: SocketAddr,
     state: Arc<PortState>,
     accept: Mutex<Option<JoinHandle<()>>>,
+    /// While refusing: the port, bound but not listening, so that nothing else (another test's listener, an
+    /// outgoing connection) takes it meanwhile.
+    reserved: Mutex<Option<TcpSocket>>,
 }
 
 fn listen(addr: SocketAddr) -> TcpListener {
@@ -107,7 +110,7 @@ impl Port {
             faulted: AtomicUsize::new(0),
             max_body,
         });
-        let port = Port { addr, state, accept: Mutex::new(None) };
+        let port = Port { addr, state, accept: Mutex::new(None), reserved: Mutex::new(None) };
         port.serve(listener);
         port
     }
@@ -130,6 +133,10 @@ impl Port {
                 task.abort();
                 // The listener is dropped with the task: from now on connections are refused.
                 let _ = task.await;
+                let reserved = TcpSocket::new_v4().unwrap();
+                reserved.set_reuseaddr(true).unwrap();
+                reserved.bind(self.addr).unwrap();
+                *self.reserved.lock().unwrap() = Some(reserved);
             }
         }
     }
@@ -137,6 +144,7 @@ impl Port {
     async fn disarm(&self) {
         *self.state.armed.lock().unwrap() = None;
         if self.accept.lock().unwrap().is_none() {
+            drop(self.reserved.lock().unwrap().take());
             self.serve(listen(self.addr));
         }
     }
