@@ -172,8 +172,10 @@ async fn signed_in_world() -> World {
     w
 }
 
+/// A refresh answer; its ID token differs from every other (`jti`), also within one second.
 fn refreshed(op: &FaultOp, key: &TestKey, refresh_token: &str) -> Answer {
-    Answer::json(200, FaultOp::token_body(Some(key.sign(&refresh_claims(op, json!({})))), Some(refresh_token)))
+    let claims = refresh_claims(op, json!({"jti": refresh_token}));
+    Answer::json(200, FaultOp::token_body(Some(key.sign(&claims)), Some(refresh_token)))
 }
 
 fn check_code(what: &str, result: &Result<(), LogtoError>, expect: Expect) {
@@ -650,11 +652,11 @@ async fn full_flow(op: &FaultOp, key: &TestKey, storage: &Arc<FaultyStorage>) ->
         run.allowed.extend(rotated.clone());
         let written = storage.disk.get(STORAGE_KEY).unwrap();
         check_restart(op, &written, &run.allowed, &format!("{step:?}: {:?}", storage.fault)).await;
-        // A session replaced on disk (by a sign-in or a sign-out) leaves its refresh token queued for revocation on
+        // A refresh token replaced on disk by a sign-in or a sign-out (not a rotation) is queued for revocation on
         // disk, or revoked: never forgotten with the grant still alive.
         let replaced = previous_on_disk["session"]["refresh_token"].as_str();
-        if let Some(replaced) =
-            replaced.filter(|_| previous_on_disk["session"] != session_of(written.clone())["session"])
+        let now_on_disk = session_of(written.clone())["session"]["refresh_token"].clone();
+        if let Some(replaced) = replaced.filter(|replaced| now_on_disk.as_str() != Some(replaced))
             && !matches!(step, FlowStep::Refresh(_) | FlowStep::OrganizationToken(_))
         {
             let queued = written.as_deref().is_some_and(|raw| raw.contains(&format!("\"token\":\"{replaced}\"")));
