@@ -220,8 +220,10 @@ impl ClientCore {
             return Err(LogtoError::NotAuthenticated);
         }
         // The rotated refresh token lives only in memory: the app must hear that the session will not survive
-        // a restart.
-        rotated_persisted?;
+        // a restart — unless the write just made (the whole document, rotated token included) persisted it.
+        if stored.persisted.is_err() {
+            rotated_persisted?;
+        }
         if !loaded.doc.pending_revocations.is_empty() {
             self.request_revocations();
         }

@@ -169,11 +169,13 @@ impl ClientCore {
                     ("client_id", self.config.app_id.as_str()),
                 ];
                 let outcome = tokio::time::timeout(REVOCATION_TIMEOUT, self.http.post_form(endpoint, &form)).await;
-                // RFC 7009 §2.2: 200 also for tokens that are already invalid. A 4xx OAuth error will not change on
-                // a retry; a 5xx, a network failure or a timeout might.
+                // RFC 7009 §2.2: 200 also for tokens that are already invalid. A 4xx OAuth error (an RFC 6749 error
+                // body: the server itself answered) will not change on a retry; anything else might: a 5xx, a network
+                // failure, a timeout, a 429, or a 4xx without an OAuth body — a refusal by an intermediary (a rate
+                // limiter, a WAF's HTML page) that says nothing about the token. The queue is bounded in size and age.
                 let permanent = match &outcome {
                     Ok(Ok(())) => true,
-                    Ok(Err(LogtoError::Oidc { status, .. } | LogtoError::Http { status })) => *status < 500,
+                    Ok(Err(LogtoError::Oidc { status, .. })) => (400..500).contains(status) && *status != 429,
                     _ => false,
                 };
                 if permanent {

@@ -65,6 +65,8 @@ pub struct OpState {
 
 pub struct FaultOp {
     pub base: String,
+    /// Where the OP really listens (`base` differs when a test puts something in front of it).
+    pub addr: std::net::SocketAddr,
     pub issuer: String,
     pub state: Arc<OpState>,
 }
@@ -83,8 +85,14 @@ async fn respond(answer: Option<Answer>) -> Response {
 
 impl FaultOp {
     pub async fn start() -> FaultOp {
+        Self::start_behind(None).await
+    }
+
+    /// An OP that calls itself `public_base` (its issuer is `{public_base}/oidc`): for a proxy in front of it.
+    pub async fn start_behind(public_base: Option<String>) -> FaultOp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let addr = listener.local_addr().unwrap();
+        let base = public_base.unwrap_or_else(|| format!("http://{addr}"));
         let issuer = format!("{base}/oidc");
         let state = Arc::new(OpState::default());
         *state.discovery.lock().unwrap() = json!({
@@ -149,7 +157,7 @@ impl FaultOp {
             )
             .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        FaultOp { base, issuer, state }
+        FaultOp { base, addr, issuer, state }
     }
 
     pub fn publish(&self, keys: &[&TestKey]) {

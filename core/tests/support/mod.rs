@@ -1,4 +1,5 @@
 pub mod events;
+pub mod fault_front;
 pub mod fault_op;
 pub mod idp;
 pub mod keys;
