@@ -74,12 +74,7 @@ fn pem_der(pem: &str) -> Vec<u8> {
     STANDARD.decode(body).expect("fixture PEM")
 }
 
-fn ec_key(
-    alg: &'static str,
-    crv: &str,
-    pem: &str,
-    signing: &'static ring::signature::EcdsaSigningAlgorithm,
-) -> Key {
+fn ec_key(alg: &'static str, crv: &str, pem: &str, signing: &'static ring::signature::EcdsaSigningAlgorithm) -> Key {
     let rng = ring::rand::SystemRandom::new();
     let pair = ring::signature::EcdsaKeyPair::from_pkcs8(signing, &pem_der(pem), &rng).expect("fixture EC key");
     let point = ring::signature::KeyPair::public_key(&pair).as_ref().to_vec();

@@ -83,10 +83,8 @@ fn field(json: &str, name: &str) -> String {
 #[ignore = "writes fuzz/seeds from the dev IdP: bash tools/fuzz-seeds.sh"]
 async fn save_fuzz_seeds() {
     let idp = DevIdp::start(&[]);
-    let seeds = Seeds {
-        root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds"),
-        endpoint: idp.endpoint.clone(),
-    };
+    let seeds =
+        Seeds { root: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds"), endpoint: idp.endpoint.clone() };
     let http = reqwest::Client::new();
     let issuer = idp.issuer();
 
@@ -131,7 +129,8 @@ async fn save_fuzz_seeds() {
     let refresh = |refresh_token: String, extra: Option<(&'static str, &'static str)>| {
         let mut form = vec![("grant_type", "refresh_token"), ("client_id", APP_ID)];
         form.extend(extra);
-        let request = http.post(&token_endpoint).form(&[form, vec![("refresh_token", refresh_token.as_str())]].concat());
+        let request =
+            http.post(&token_endpoint).form(&[form, vec![("refresh_token", refresh_token.as_str())]].concat());
         text(request)
     };
     let refreshed = refresh(field(&exchanged, "refresh_token"), None).await;
