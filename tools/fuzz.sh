@@ -6,7 +6,8 @@
 #
 # Usage: bash tools/fuzz.sh [seconds-per-target (60)] [targets... (all)]
 # Environment: FUZZ_RUNS=N stops a target after N executions (the time limit still applies); FUZZ_WORK=dir keeps the
-# scratch corpora there (default: fuzz/target/fuzz-run, emptied first); FUZZ_ARGS adds libFuzzer flags.
+# scratch corpora there (default: fuzz/target/fuzz-run, emptied first); FUZZ_ARGS adds libFuzzer flags;
+# FUZZ_SANITIZER=none builds without AddressSanitizer (cargo-fuzz's default is address).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root/fuzz"
@@ -21,7 +22,10 @@ command -v cargo-fuzz >/dev/null || { echo "cargo-fuzz is missing: bash tools/se
 # Release with debug assertions and overflow checks, AddressSanitizer (cargo-fuzz's defaults); Cargo.lock is ours.
 build_start=$SECONDS
 mkdir -p target
-if ! cargo +nightly fuzz build >target/build.log 2>&1; then
+# FUZZ_SANITIZER=none builds without AddressSanitizer (faster; the code under test is safe Rust and ring).
+sanitizer=()
+[ -n "${FUZZ_SANITIZER:-}" ] && sanitizer=(--sanitizer "$FUZZ_SANITIZER")
+if ! cargo +nightly fuzz build "${sanitizer[@]}" >target/build.log 2>&1; then
   cat target/build.log >&2
   echo "fuzz build failed" >&2
   exit 1
