@@ -281,15 +281,42 @@ pub fn userinfo(data: &[u8]) -> bool {
 }
 
 /// The stored session document: parsed (and migrated), written back, parsed again; the second write must equal the
-/// first (no field lost, changed or made unreadable by our own write).
+/// first (no field lost, changed or made unreadable by our own write), but for the last bits of floats, see
+/// [`same_json`].
 pub fn session_document(data: &[u8]) -> bool {
     let Ok(raw) = std::str::from_utf8(data) else { return false };
     let Ok(document) = Document::parse(raw, ISSUER) else { return false };
     let written = serde_json::to_string(&document).expect("a parsed document serialises");
     let reread = Document::parse(&written, ISSUER).unwrap_or_else(|e| panic!("our own write is {e:?}: {written}"));
     let rewritten = serde_json::to_string(&reread).expect("a parsed document serialises");
-    assert_eq!(written, rewritten, "the document changed in a round trip");
+    if written != rewritten {
+        let value = |s: &str| serde_json::from_str::<serde_json::Value>(s).expect("our own write is JSON");
+        assert!(
+            same_json(&value(&written), &value(&rewritten)),
+            "round trip changed the document:\n{written}\n{rewritten}"
+        );
+    }
     true
+}
+
+/// Equal JSON, except that two floats may differ in their last bits. serde_json without its `float_roundtrip`
+/// feature parses some decimal floats (`1796e115`) one ULP away from the value it prints them for, so a float in a
+/// field kept as raw JSON (a newer SDK's unknown field, a JWK member) can move by an ULP each time the document is
+/// rewritten (found by this target: fuzz/regressions/session_document/). The SDK itself writes no floats; the
+/// feature would cost part of the native library's last 21 KB of size budget, so this is accepted, not fixed.
+fn same_json(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) if x.is_f64() && y.is_f64() => {
+            let (x, y) = (x.as_f64().unwrap_or_default(), y.as_f64().unwrap_or_default());
+            x == y || (x.is_sign_negative() == y.is_sign_negative() && x.to_bits().abs_diff(y.to_bits()) <= 4)
+        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
+    }
 }
 
 #[cfg(test)]
