@@ -19,6 +19,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
+# cargo-fuzz (tools/fuzz.sh) on the nightly toolchain; installed once, with its own lock file.
+if ! command -v cargo-fuzz >/dev/null; then
+  rustup toolchain list 2>/dev/null | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+  cargo install cargo-fuzz --locked
+fi
+
 npm_ci() { # npm ci in $1 unless node_modules is newer than the lock file
   local dir="$root/$1"
   [ -f "$dir/package-lock.json" ] || return 0

@@ -17,6 +17,12 @@ cargo clippy -p logto-core --all-targets --locked -- -D warnings
 cargo clippy -p logto-bench --locked -- -D warnings
 cargo fmt -p logto-core -p logto-uniffi -p logto-bench -- --check
 
+# The fuzzing entry points (feature `fuzzing`, used only by fuzz/) stay lint-clean too.
+cargo clippy -p logto-core --all-targets --features fuzzing --locked -- -D warnings
+
+section "Fuzzing smoke test: every cargo-fuzz target of fuzz/ for 20 s (crashes saved to fuzz/regressions/)"
+bash tools/fuzz.sh 20
+
 section "logto-core builds for Android (cargo check, aarch64-linux-android)"
 bash tools/check-android-target.sh
 

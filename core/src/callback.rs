@@ -3,6 +3,7 @@
 
 use url::Url;
 
+use crate::config::parse_url;
 use crate::error::{CallbackErrorKind, LogtoError, Result};
 
 /// What the callback carried, before the code exchange.
@@ -39,8 +40,8 @@ pub(crate) fn same_endpoint(a: &Url, b: &Url) -> bool {
 /// Checks, in order: exact redirect URI (scheme, authority, path), `state`, `iss`, `error`, `code`.
 /// `state` comes first so a forged response (wrong state) cannot make us act on anything it says.
 pub(crate) fn parse_callback(callback: &str, expect: &CallbackExpectations<'_>) -> Result<AuthorizationResponse> {
-    let url = Url::parse(callback).map_err(|_| fail(CallbackErrorKind::InvalidUrl))?;
-    let redirect = Url::parse(expect.redirect_uri).map_err(|_| LogtoError::SignInSessionInvalid)?;
+    let url = parse_url(callback).map_err(|_| fail(CallbackErrorKind::InvalidUrl))?;
+    let redirect = parse_url(expect.redirect_uri).map_err(|_| LogtoError::SignInSessionInvalid)?;
     if !same_endpoint(&url, &redirect) {
         return Err(fail(CallbackErrorKind::RedirectUriMismatched));
     }

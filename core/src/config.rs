@@ -196,6 +196,29 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
+/// [`Url::parse`], except that a URL whose authority holds a non-ASCII character (raw or percent-encoded) is
+/// refused before it reaches the `idna` crate. Such a host is refused anyway by the table-free `idna_adapter` 1.0 the
+/// native library is built with (bindings/Cargo.toml), but a debug assertion in that adapter fires first when the
+/// label also holds an uppercase ASCII letter (`http://TÿT/`): a panic on hostile input in every debug build. Found by
+/// the `callback` fuzz target (fuzz/regressions/callback/). Every URL the SDK parses goes through here.
+pub(crate) fn parse_url(input: &str) -> std::result::Result<Url, url::ParseError> {
+    // The authority as the URL parser sees it: after the scheme and any slashes (special schemes accept `http:host`
+    // and backslashes), up to the path, query or fragment; tabs and newlines are removed by the parser.
+    if let Some((_, rest)) = input.split_once(':') {
+        let rest = rest.trim_start_matches(['/', '\\', '\t', '\n', '\r']);
+        let authority = &rest[..rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len())];
+        let mut bytes = authority.bytes().filter(|b| !matches!(b, b'\t' | b'\n' | b'\r')).peekable();
+        while let Some(b) = bytes.next() {
+            let escaped_non_ascii =
+                b == b'%' && bytes.peek().is_some_and(|h| matches!(h, b'8'..=b'9' | b'a'..=b'f' | b'A'..=b'F'));
+            if !b.is_ascii() || escaped_non_ascii {
+                return Err(url::ParseError::IdnaError);
+            }
+        }
+    }
+    Url::parse(input)
+}
+
 /// `https://` anywhere; `http://` only to a loopback host (a local development server).
 pub(crate) fn check_transport(url: &Url, what: &str) -> Result<()> {
     match url.scheme() {
@@ -207,7 +230,7 @@ pub(crate) fn check_transport(url: &Url, what: &str) -> Result<()> {
 }
 
 fn parse_endpoint(raw: &str) -> Result<Url> {
-    let url = Url::parse(raw.trim()).map_err(|e| LogtoError::config(format!("endpoint is not a URL: {e}")))?;
+    let url = parse_url(raw.trim()).map_err(|e| LogtoError::config(format!("endpoint is not a URL: {e}")))?;
     check_transport(&url, "endpoint")?;
     if url.query().is_some() || url.fragment().is_some() {
         return Err(LogtoError::config("endpoint must not have a query or fragment"));
@@ -220,7 +243,7 @@ fn parse_endpoint(raw: &str) -> Result<Url> {
 
 /// An API resource indicator (RFC 8707 §2): an absolute URI without a fragment.
 pub(crate) fn check_resource(resource: &str) -> Result<()> {
-    let url = Url::parse(resource).map_err(|_| LogtoError::config("a resource must be an absolute URI"))?;
+    let url = parse_url(resource).map_err(|_| LogtoError::config("a resource must be an absolute URI"))?;
     if url.fragment().is_some() || resource.contains('#') {
         return Err(LogtoError::config("a resource must not have a fragment"));
     }
@@ -230,7 +253,7 @@ pub(crate) fn check_resource(resource: &str) -> Result<()> {
 /// Checks a redirect or post-logout redirect URI (RFC 8252 §7): a private-use scheme, `https`, or `http` to a
 /// loopback address. Returns it unchanged: the exact string is what is sent and later compared.
 pub(crate) fn check_redirect_uri(raw: &str, what: &str) -> Result<Url> {
-    let url = Url::parse(raw).map_err(|e| LogtoError::config(format!("{what} is not an absolute URI: {e}")))?;
+    let url = parse_url(raw).map_err(|e| LogtoError::config(format!("{what} is not an absolute URI: {e}")))?;
     if url.fragment().is_some() {
         return Err(LogtoError::config(format!("{what} must not have a fragment")));
     }
@@ -247,6 +270,29 @@ pub(crate) fn check_redirect_uri(raw: &str, what: &str) -> Result<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `callback` fuzz target's first find: `Url::parse` panicked in debug builds (a debug assertion of
+    /// idna_adapter 1.0) on an uppercase ASCII letter next to a non-ASCII one in a host. Refused now, whatever form.
+    #[test]
+    fn non_ascii_hosts_are_refused_without_a_panic() {
+        for hostile in [
+            "http://T\u{ff}T/",
+            "http://T%C3%BFT/",
+            "http://T%FF/",
+            "wss:TTT\u{ff}:%Ep",
+            "http:\\\\T\u{ff}/",
+            "https://T%\tC3%BF/",
+            "http://T\u{ff}/?q=\u{ff}",
+            "com.example.app://T\u{ff}T/",
+        ] {
+            assert_eq!(parse_url(hostile), Err(url::ParseError::IdnaError), "{hostile:?}");
+        }
+        for fine in
+            ["https://a.logto.app/oidc?q=%C3%BF#\u{ff}", "http://127.0.0.1:3001/%41", "https://XN--BCHER-KVA.example/"]
+        {
+            assert_eq!(parse_url(fine).unwrap(), Url::parse(fine).unwrap());
+        }
+    }
 
     #[test]
     fn reserved_scopes_come_first_and_deduplicate() {

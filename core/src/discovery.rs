@@ -1,9 +1,8 @@
 //! OpenID Provider metadata (OIDC Discovery 1.0) for `{endpoint}/oidc`.
 
 use serde::{Deserialize, Serialize};
-use url::Url;
 
-use crate::config::check_transport;
+use crate::config::{check_transport, parse_url};
 use crate::error::{LogtoError, Result};
 
 /// The subset of the discovery document the SDK uses. Stored in the session document as a cache.
@@ -51,7 +50,7 @@ impl ProviderMetadata {
         for (name, value) in required {
             if let Some(value) = value {
                 let url =
-                    Url::parse(value).map_err(|_| LogtoError::unexpected(format!("discovery {name} is not a URL")))?;
+                    parse_url(value).map_err(|_| LogtoError::unexpected(format!("discovery {name} is not a URL")))?;
                 check_transport(&url, name).map_err(|e| LogtoError::unexpected(format!("discovery: {e}")))?;
                 if https_issuer && url.scheme() != "https" {
                     return Err(LogtoError::unexpected(format!("discovery: {name} of an https issuer is not https")));

@@ -90,7 +90,7 @@ impl Http {
     }
 }
 
-fn parse_json<T: DeserializeOwned>(status: StatusCode, body: &[u8], what: &str) -> Result<T> {
+pub(crate) fn parse_json<T: DeserializeOwned>(status: StatusCode, body: &[u8], what: &str) -> Result<T> {
     if !status.is_success() {
         return Err(error_from_status(status, body));
     }
@@ -98,7 +98,7 @@ fn parse_json<T: DeserializeOwned>(status: StatusCode, body: &[u8], what: &str) 
     serde_json::from_slice(body).map_err(|e| LogtoError::unexpected(format!("invalid {what} response: {e}")))
 }
 
-fn error_from_status(status: StatusCode, body: &[u8]) -> LogtoError {
+pub(crate) fn error_from_status(status: StatusCode, body: &[u8]) -> LogtoError {
     match serde_json::from_slice::<OAuthErrorBody>(body) {
         Ok(b) if is_oauth_error_code(&b.error) => LogtoError::Oidc {
             error: b.error,

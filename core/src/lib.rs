@@ -27,6 +27,10 @@ mod discovery;
 mod engine;
 mod error;
 mod events;
+/// Entry points for the fuzz targets in `fuzz/` and their regression test; not an API.
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod http;
 mod jwt;
 mod pkce;

@@ -1,8 +1,6 @@
 //! Sign-in options and the authorization request URL (Logto's parameters on top of OAuth 2.0 + PKCE).
 
-use url::Url;
-
-use crate::config::{Prompt, ResolvedConfig, join_prompts};
+use crate::config::{Prompt, ResolvedConfig, join_prompts, parse_url};
 use crate::error::{LogtoError, Result};
 
 /// Logto's `first_screen` values.
@@ -183,8 +181,8 @@ pub(crate) fn build_authorization_url(
     options: &SignInOptions,
     request: &AuthorizationRequest<'_>,
 ) -> Result<Authorization> {
-    let mut url = Url::parse(authorization_endpoint)
-        .map_err(|_| LogtoError::unexpected("authorization_endpoint is not a URL"))?;
+    let mut url =
+        parse_url(authorization_endpoint).map_err(|_| LogtoError::unexpected("authorization_endpoint is not a URL"))?;
     for (key, _) in &options.extra_params {
         if RESERVED_PARAMS.contains(&key.as_str()) || key.is_empty() {
             return Err(LogtoError::config(format!("extra parameter `{key}` is reserved; use the dedicated option")));
@@ -249,7 +247,7 @@ mod tests {
     use crate::config::LogtoConfig;
 
     fn params(url: &str) -> Vec<(String, String)> {
-        Url::parse(url).unwrap().query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+        url::Url::parse(url).unwrap().query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
     }
 
     fn build(options: &SignInOptions) -> Result<String> {

@@ -7,10 +7,8 @@
 
 use std::sync::Arc;
 
-use url::Url;
-
 use crate::callback::{CallbackExpectations, parse_callback, same_endpoint};
-use crate::config::check_redirect_uri;
+use crate::config::{check_redirect_uri, parse_url};
 use crate::discovery::ProviderMetadata;
 use crate::engine::{ClientCore, now};
 use crate::error::{CallbackErrorKind, LogtoError, Result};
@@ -66,7 +64,7 @@ impl ClientCore {
     pub async fn is_sign_in_redirected(self: &Arc<Self>, url: &str) -> Result<bool> {
         let loaded = self.store().snapshot().await?;
         let Some(pending) = &loaded.doc.pending_sign_in else { return Ok(false) };
-        let (Ok(url), Ok(redirect)) = (Url::parse(url), Url::parse(&pending.redirect_uri)) else { return Ok(false) };
+        let (Ok(url), Ok(redirect)) = (parse_url(url), parse_url(&pending.redirect_uri)) else { return Ok(false) };
         Ok(same_endpoint(&url, &redirect))
     }
 

@@ -86,8 +86,8 @@ impl ClientCore {
             // Offline, never discovered: Logto's end-session endpoint has a fixed path under the issuer.
             None => format!("{}/session/end", self.config.issuer),
         };
-        let mut url =
-            url::Url::parse(&endpoint).map_err(|_| LogtoError::unexpected("end_session_endpoint is not a URL"))?;
+        let mut url = crate::config::parse_url(&endpoint)
+            .map_err(|_| LogtoError::unexpected("end_session_endpoint is not a URL"))?;
         {
             let mut q = url.query_pairs_mut();
             q.append_pair("client_id", &self.config.app_id);

@@ -27,7 +27,7 @@ pub struct Jwks {
 
 /// The members of a JWK we read.
 #[derive(Debug, Deserialize)]
-struct Jwk {
+pub(crate) struct Jwk {
     kty: String,
     #[serde(default)]
     kid: Option<String>,
@@ -146,7 +146,7 @@ pub(crate) fn verify_id_token(
 
 /// Picks the verification key: by `kid` when the header has one, else the only key that fits the algorithm
 /// (OIDF `kid-absent-single-jwks`); several fitting keys without a `kid` are refused rather than guessed.
-fn select_key(jwks: &Jwks, alg: &str, kid: Option<&str>) -> Result<Jwk, VerifyError> {
+pub(crate) fn select_key(jwks: &Jwks, alg: &str, kid: Option<&str>) -> Result<Jwk, VerifyError> {
     let mut fitting =
         jwks.keys.iter().filter_map(|v| serde_json::from_value::<Jwk>(v.clone()).ok()).filter(|k| key_fits(k, alg));
     match kid {
@@ -178,7 +178,7 @@ fn key_fits(key: &Jwk, alg: &str) -> bool {
     }
 }
 
-fn signature_valid(alg: &str, key: &Jwk, message: &[u8], signature_b64: &str) -> Result<bool, VerifyError> {
+pub(crate) fn signature_valid(alg: &str, key: &Jwk, message: &[u8], signature_b64: &str) -> Result<bool, VerifyError> {
     let bad_key = |_| invalid("unusable JWK");
     let (x, y) = (key.x.as_deref().unwrap_or_default(), key.y.as_deref().unwrap_or_default());
     let (algorithm, decoding_key) = match alg {

@@ -1,0 +1,5 @@
+#![no_main]
+// Entry point and input format: logto_core::fuzzing::token_response (core/src/fuzzing.rs).
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    logto_core::fuzzing::token_response(data);
+});
