@@ -75,7 +75,7 @@ for target in "${targets[@]}"; do
     crashes=1
   fi
   [ "$crashes" = 0 ] || failed=1
-  corpus="$(find "$dir/corpus" -type f | wc -l)"
+  corpus="$(sed -nE 's/.* corp: ([0-9]+)\/.*/\1/p' <<<"$status_line")" # inputs in the corpus, as libFuzzer counts them
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "${executions:-?}" "${exec_per_sec:-?}" "$(field cov)" \
     "$(field ft)" "$corpus" "$crashes" "$wall" >>"$summary"
 done
