@@ -143,6 +143,7 @@ class LogtoClientIdpTest {
             assertFalse(client.isAuthenticated())
             assertEquals(AuthState.SIGNED_OUT, client.authState.value)
             assertEquals(null, client.getRefreshToken())
+            DevIdp.awaitRevoked(refreshToken)
             val (status, body) = DevIdp.refreshDirectly(refreshToken)
             assertEquals(400, status, body)
             assertTrue("invalid_grant" in body, body)

@@ -108,6 +108,25 @@ object DevIdp {
         return Regex("\"refresh_token_reuse\"\\s*:\\s*(\\d+)").find(stats)!!.groupValues[1].toInt()
     }
 
+    /**
+     * Waits until the IdP has answered a revocation of [token]. Sign-out revokes in the background (it never waits on
+     * the network), so a test that checks the token at the IdP first waits for that request.
+     */
+    fun awaitRevoked(token: String) {
+        val fingerprint = java.security.MessageDigest.getInstance("SHA-256").digest(token.toByteArray())
+            .joinToString("") { "%02x".format(it) }.take(12)
+        // An entry of the request log (flat JSON) for this token's revocation, with the IdP's answer recorded.
+        val entry = Regex("\\{[^{}]*\"token_fp\"\\s*:\\s*\"$fingerprint\"[^{}]*\\}")
+        val answered = Regex("\"status\"\\s*:\\s*\\d+")
+        val deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos()
+        while (true) {
+            val log = requests()
+            if (entry.findAll(log).any { answered.containsMatchIn(it.value) }) return
+            check(System.nanoTime() < deadline) { "the IdP answered no revocation of the token: $log" }
+            Thread.sleep(20)
+        }
+    }
+
     /** The raw JSON array of requests the IdP received since the last [reset]. */
     fun requests(): String = http.send(
         HttpRequest.newBuilder(URI("$endpoint/__dev/requests")).GET().build(),

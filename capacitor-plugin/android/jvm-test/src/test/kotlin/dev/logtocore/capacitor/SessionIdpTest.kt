@@ -72,6 +72,7 @@ class SessionIdpTest {
 
         assertFalse(implementation.isAuthenticated())
         assertNull(implementation.getRefreshToken())
+        DevIdp.awaitRevoked(current)
         val (status, body) = DevIdp.refreshDirectly(current)
         assertEquals(400, status, body)
         assertTrue("invalid_grant" in body, body)
