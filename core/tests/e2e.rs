@@ -404,16 +404,9 @@ async fn a_new_sign_in_revokes_the_replaced_session() {
     let alice_rt = client.get_refresh_token().await.unwrap().unwrap();
     signed_in(&client, "bob").await;
     assert_eq!(client.get_id_token_claims().await.unwrap().username.as_deref(), Some("bob"));
-    // Revoked in the background: give it a moment, then the IdP must refuse Alice's refresh token.
-    let mut refused = false;
-    for _ in 0..40 {
-        tokio::time::sleep(Duration::from_millis(50)).await;
-        if idp.requests().await.iter().any(|r| r["path"] == "/oidc/token/revocation") {
-            refused = idp.raw_refresh(&alice_rt).await.0 == 400;
-            break;
-        }
-    }
-    assert!(refused, "the replaced session's refresh token is dead at the server");
+    // Revoked in the background: once the IdP has answered that revocation, it must refuse Alice's refresh token.
+    idp.wait_for("/oidc/token/revocation", None, 1, true).await;
+    assert_eq!(idp.raw_refresh(&alice_rt).await.0, 400, "the replaced session's refresh token is dead at the server");
     assert!(client.get_access_token(Some(API_RESOURCE), None).await.is_ok(), "bob's session is unaffected");
 }
 
