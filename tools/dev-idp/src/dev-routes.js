@@ -265,6 +265,7 @@ export function createDevMiddleware({
     const matches = (e) => (q.path === undefined || e.path === q.path)
       && (q.method === undefined || e.method === q.method.toUpperCase())
       && (q.grant_type === undefined || e.grant_type === q.grant_type)
+      && (q.token_fp === undefined || e.token_fp === q.token_fp)
       && (!processed || e.status !== null);
     const { matched, timedOut } = await requestLog.waitFor(matches, count, timeoutMs, ctx.res);
     ctx.status = timedOut ? 408 : 200;

@@ -217,4 +217,14 @@ describe('fault knobs and /__dev/wait', () => {
     const bad = await wait({ count: 0 });
     assert.equal(bad.status, 400);
   });
+
+  test('/__dev/wait: token_fp picks the revocation of one token', async () => {
+    await reset();
+    assert.equal((await revoke('token-a')).status, 200);
+    const other = await wait({ path: '/oidc/token/revocation', token_fp: fingerprint('token-b'), timeout_ms: 50 });
+    assert.equal(other.status, 408);
+    const mine = await wait({ path: '/oidc/token/revocation', token_fp: fingerprint('token-a'), processed: true });
+    assert.equal(mine.status, 200);
+    assert.equal(mine.body.requests[0].token_fp, fingerprint('token-a'));
+  });
 });

@@ -115,16 +115,13 @@ object DevIdp {
     fun awaitRevoked(token: String) {
         val fingerprint = java.security.MessageDigest.getInstance("SHA-256").digest(token.toByteArray())
             .joinToString("") { "%02x".format(it) }.take(12)
-        // An entry of the request log (flat JSON) for this token's revocation, with the IdP's answer recorded.
-        val entry = Regex("\\{[^{}]*\"token_fp\"\\s*:\\s*\"$fingerprint\"[^{}]*\\}")
-        val answered = Regex("\"status\"\\s*:\\s*\\d+")
-        val deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos()
-        while (true) {
-            val log = requests()
-            if (entry.findAll(log).any { answered.containsMatchIn(it.value) }) return
-            check(System.nanoTime() < deadline) { "the IdP answered no revocation of the token: $log" }
-            Thread.sleep(20)
-        }
+        val res = http.send(
+            HttpRequest.newBuilder(
+                URI("$endpoint/__dev/wait?path=/oidc/token/revocation&token_fp=$fingerprint&processed=true&timeout_ms=10000"),
+            ).GET().build(),
+            HttpResponse.BodyHandlers.discarding(),
+        )
+        check(res.statusCode() == 200) { "the IdP answered no revocation of the token: ${res.statusCode()}" }
     }
 
     /** The raw JSON array of requests the IdP received since the last [reset]. */
