@@ -49,12 +49,12 @@ tar -xzf "$work/$tarball" -C "$work/release"
 version="$(node -p "require('$work/release/package/package.json').version")"
 
 # The POM Gradle's maven-publish writes for the library: its implementation dependencies, runtime scope.
-python3 - "$repo/android/logto-android/build.gradle.kts" "$version" >"$work/logto-android.pom" <<'PY'
-import os, re, sys
+python3 - "$repo/android/logto-android/build.gradle.kts" "$version" "$repo/Cargo.lock" >"$work/logto-android.pom" <<'PY'
+import re, sys
 gradle, version = open(sys.argv[1]).read(), sys.argv[2]
 # build.gradle.kts takes rustls-platform-verifier's version from the workspace's Cargo.lock (the Rust half and the
 # Kotlin half must match); Gradle writes the resolved version into the POM.
-lock = open(os.path.join(os.path.dirname(sys.argv[1]), "../../Cargo.lock")).read()
+lock = open(sys.argv[3]).read()
 rpv = re.search(r'name = "rustls-platform-verifier-android"\nversion = "([^"]+)"', lock).group(1)
 gradle = gradle.replace("${rustlsPlatformVerifierAndroidVersion()}", rpv)
 deps = []
