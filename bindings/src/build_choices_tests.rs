@@ -7,35 +7,15 @@
 
 use std::sync::Arc;
 
-use crate::{LogtoConfig, LogtoCoreClient, LogtoError, Storage, StorageError, TrustStore, default_logto_config};
-
-struct NoStorage;
-
-impl Storage for NoStorage {
-    fn get(&self, _key: String) -> Result<Option<String>, StorageError> {
-        Ok(None)
-    }
-    fn set(&self, _key: String, _value: String) -> Result<(), StorageError> {
-        Ok(())
-    }
-    fn remove(&self, _key: String) -> Result<(), StorageError> {
-        Ok(())
-    }
-    fn shared_id(&self) -> Option<String> {
-        None
-    }
-    fn lock(&self, _key: String) -> Result<(), StorageError> {
-        Ok(())
-    }
-    fn unlock(&self, _key: String) {}
-}
+use crate::test_storage::TestStorage;
+use crate::{LogtoConfig, LogtoCoreClient, LogtoError, TrustStore, default_logto_config};
 
 fn client(endpoint: &str) -> Result<Arc<LogtoCoreClient>, LogtoError> {
     with_config(default_logto_config(endpoint.into(), "app".into()))
 }
 
 fn with_config(config: LogtoConfig) -> Result<Arc<LogtoCoreClient>, LogtoError> {
-    LogtoCoreClient::new(config, Arc::new(NoStorage))
+    LogtoCoreClient::new(config, Arc::new(TestStorage::default()))
 }
 
 #[test]

@@ -40,6 +40,8 @@ mod types;
 mod build_choices_tests;
 #[cfg(test)]
 mod panic_boundary_tests;
+#[cfg(test)]
+mod test_storage;
 
 pub use client::LogtoCoreClient;
 pub use error::{ListenerError, LogtoError, StorageError};

@@ -7,7 +7,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex};
 
-use crate::{LogtoCoreClient, Storage, StorageError, UniFfiTag, default_logto_config};
+use crate::test_storage::TestStorage;
+use crate::{LogtoCoreClient, Storage, UniFfiTag, default_logto_config};
 use uniffi::{Lower, RustCallStatus, RustCallStatusCode};
 
 unsafe extern "C" {
@@ -19,33 +20,6 @@ unsafe extern "C" {
         value: uniffi::RustBuffer,
         status: &mut RustCallStatus,
     ) -> uniffi::RustBuffer;
-}
-
-/// Panics in every method while `panicking` is set.
-struct PanickingStorage {
-    panicking: AtomicBool,
-}
-
-impl Storage for PanickingStorage {
-    fn get(&self, _key: String) -> Result<Option<String>, StorageError> {
-        if self.panicking.load(Ordering::SeqCst) {
-            panic!("host storage exploded");
-        }
-        Ok(None)
-    }
-    fn set(&self, _key: String, _value: String) -> Result<(), StorageError> {
-        Ok(())
-    }
-    fn remove(&self, _key: String) -> Result<(), StorageError> {
-        Ok(())
-    }
-    fn shared_id(&self) -> Option<String> {
-        None
-    }
-    fn lock(&self, _key: String) -> Result<(), StorageError> {
-        Ok(())
-    }
-    fn unlock(&self, _key: String) {}
 }
 
 static WAKERS: Mutex<Option<Sender<i8>>> = Mutex::new(None);
@@ -78,7 +52,7 @@ fn call_is_authenticated(client: &Arc<LogtoCoreClient>) -> (RustCallStatusCode, 
 
 #[test]
 fn a_panic_inside_an_async_method_is_caught_and_the_client_keeps_working() {
-    let storage = Arc::new(PanickingStorage { panicking: AtomicBool::new(true) });
+    let storage = Arc::new(TestStorage { panicking: AtomicBool::new(true) });
     let client = LogtoCoreClient::new(
         default_logto_config("https://tenant.logto.app".into(), "app".into()),
         Arc::clone(&storage) as Arc<dyn Storage>,
