@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shipped library's dependency graph (normal dependencies of logto-uniffi, for every target we ship) holds:
 #   1. one crypto stack: ring (TLS, and JWT verification through jsonwebtoken's CryptoProvider on ring) plus
-#      RustCrypto's p521 for ES512 only. None of jsonwebtoken's back ends (`rust_crypto`: rsa, p256, p384,
+#      RustCrypto's p521 for ES512 only, and on x86_64/aarch64 graviola for ES384's P-384 arithmetic only (twice as
+#      fast as ring's; core/src/jwt/crypto.rs). None of jsonwebtoken's back ends (`rust_crypto`: rsa, p256, p384,
 #      ed25519-dalek…; `aws_lc_rs`: aws-lc-rs) and no OpenSSL;
 #   2. one version of each crypto crate (no second generation of sha2, digest, elliptic-curve, base64…).
 # Other duplicate versions are listed for information. Dev-dependencies (the test signers use jsonwebtoken's
@@ -26,7 +27,7 @@ forbidden=(rsa p256 p384 ed25519-dalek curve25519-dalek aws-lc-rs aws-lc-sys ope
 crypto=(
   ring p521 ecdsa elliptic-curve primeorder primefield crypto-bigint crypto-common digest block-buffer sha1 sha2 sha3
   signature hmac rfc6979 subtle zeroize der spki pkcs1 pkcs8 sec1 base16ct base64ct base64 rand_core hybrid-array ff group
-  rustls rustls-webpki webpki-roots jsonwebtoken
+  rustls rustls-webpki webpki-roots jsonwebtoken graviola
 )
 
 failed=0
@@ -52,4 +53,4 @@ for target in "${targets[@]}"; do
   done
 done
 [[ "$failed" == 0 ]] || exit 1
-echo "check-deps: one crypto stack (ring + p521 for ES512), one version of each crypto crate, on ${#targets[@]} targets"
+echo "check-deps: one crypto stack (ring + p521 for ES512 + graviola for ES384 on 64-bit), one version of each crypto crate, on ${#targets[@]} targets"

@@ -62,6 +62,17 @@ impl EventHub {
         lock(&self.queue).extend(events);
     }
 
+    /// Whether queued events have a listener to go to. Events nobody listens to are dropped here, as
+    /// [`deliver`](Self::deliver) would drop them, without a thread to run it on.
+    pub fn has_deliveries(&self) -> bool {
+        let listeners = self.listeners.read().unwrap_or_else(|p| p.into_inner());
+        let mut queue = lock(&self.queue);
+        if listeners.is_empty() {
+            queue.clear();
+        }
+        !queue.is_empty()
+    }
+
     /// Delivers queued events. Call with no lock held.
     pub fn deliver(&self) {
         loop {

@@ -50,6 +50,13 @@ pub trait Storage: Send + Sync {
 
     /// Releases the lock taken by [`lock`](Self::lock).
     fn unlock(&self, _key: &str) {}
+
+    /// Whether `get`, `set`, `remove` or `lock` may wait: on a disk, the Keychain or Keystore, another process's lock.
+    /// The SDK then calls them on a blocking thread, never on the async executor (the default). Only a storage that
+    /// answers at once from memory says `false`; it is called in place, which saves a thread hand-off per change.
+    fn may_block(&self) -> bool {
+        true
+    }
 }
 
 /// In-memory storage: nothing survives the process.
@@ -81,6 +88,9 @@ impl Storage for MemoryStorage {
     fn remove(&self, key: &str) -> Result<(), StorageError> {
         self.values.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
         Ok(())
+    }
+    fn may_block(&self) -> bool {
+        false
     }
 }
 

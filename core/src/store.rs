@@ -3,11 +3,13 @@
 //!
 //! - Reads take a snapshot (an `Arc`) under a lock held for nanoseconds; they never wait for storage I/O once the
 //!   document is loaded.
-//! - Changes run on a blocking thread (storage I/O never runs on the async executor), one at a time, and each writes
-//!   the whole document with one `set`. A change is applied to a copy and kept only once persisted, unless the
-//!   caller asks for it to take effect regardless (removing credentials, caches).
+//! - Changes run on a blocking thread (storage I/O never runs on the async executor; a storage that never blocks,
+//!   [`Storage::may_block`], is called in place), one at a time, and each writes the whole document with one `set`.
+//!   A change is applied to a copy and kept only once persisted, unless the caller asks for it to take effect
+//!   regardless (removing credentials, caches).
 //! - A change runs to completion even if the caller stops waiting: it is not part of the caller's future.
-//! - Events are queued while the change is committed and delivered once no lock is held (see `events`).
+//! - Events are queued while the change is committed and delivered once no lock is held (see `events`), always on a
+//!   blocking thread: a listener may block, or call back into the client and wait for it.
 //! - [`SessionStore::reload`] adopts what another process wrote since we last read or wrote the stored value.
 
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -54,8 +56,15 @@ pub(crate) struct SessionStore {
     issuer: String,
     pub events: EventHub,
     snapshot: RwLock<Option<Arc<Loaded>>>,
-    /// Serialises changes (and the storage I/O they do). Only ever locked on blocking threads.
+    /// Serialises changes (and the storage I/O they do). Locked on blocking threads, or in place for a storage that
+    /// never blocks (then held only for the microseconds a change of an in-memory value takes).
     writer: Mutex<Synced>,
+    /// [`Storage::may_block`], asked once.
+    storage_may_block: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn storage_error(e: crate::storage::StorageError) -> LogtoError {
@@ -68,6 +77,7 @@ const NEWER_DOCUMENT: &str =
 impl SessionStore {
     pub fn new(storage: Arc<dyn Storage>, key: String, issuer: String) -> Self {
         Self {
+            storage_may_block: storage.may_block(),
             storage,
             key,
             issuer,
@@ -119,15 +129,38 @@ impl SessionStore {
         self.blocking(|store| store.loaded_blocking(&mut store.lock_writer())).await
     }
 
-    /// Runs `f` on a blocking thread that finishes even if the caller stops waiting.
+    /// Runs `f`, then delivers the events it queued, to completion even if the caller stops waiting: on a blocking
+    /// thread, or, for a storage that never blocks, `f` in place (within one poll, so it is never cut short either)
+    /// and only the delivery, if a listener is there to hear it, on a blocking thread.
     async fn blocking<R: Send + 'static>(
         self: &Arc<Self>,
         f: impl FnOnce(&Self) -> Result<R> + Send + 'static,
     ) -> Result<R> {
+        let answer = Arc::new(Mutex::new(None));
+        let (store, slot) = (Arc::clone(self), Arc::clone(&answer));
+        self.run(Box::new(move || *lock(&slot) = Some(f(&store)))).await?;
+        let answer = lock(&answer).take();
+        answer.unwrap_or_else(|| Err(LogtoError::Internal { message: "storage task ended without an answer".into() }))
+    }
+
+    /// The part of [`blocking`](Self::blocking) that does not depend on the change: compiled once, not once per kind
+    /// of change (the library's size budget).
+    async fn run(self: &Arc<Self>, job: Box<dyn FnOnce() + Send>) -> Result<()> {
+        let failed = |e: tokio::task::JoinError| LogtoError::Internal { message: format!("storage task failed: {e}") };
         let store = Arc::clone(self);
-        tokio::task::spawn_blocking(move || f(&store))
+        if self.storage_may_block {
+            return tokio::task::spawn_blocking(move || {
+                job();
+                store.events.deliver();
+            })
             .await
-            .map_err(|e| LogtoError::Internal { message: format!("storage task failed: {e}") })?
+            .map_err(failed);
+        }
+        job();
+        if store.events.has_deliveries() {
+            tokio::task::spawn_blocking(move || store.events.deliver()).await.map_err(failed)?;
+        }
+        Ok(())
     }
 
     /// Applies `f` to a copy of the document and commits it (see [`Persist`]). `f` may refuse by returning an error
@@ -137,12 +170,7 @@ impl SessionStore {
         persist: Persist,
         f: impl FnOnce(&mut Document, &mut Events) -> Result<R> + Send + 'static,
     ) -> Result<Changed<R>> {
-        self.blocking(move |store| {
-            let changed = store.change_blocking(persist, f);
-            store.events.deliver();
-            changed
-        })
-        .await
+        self.blocking(move |store| store.change_blocking(persist, f)).await
     }
 
     /// [`change`](Self::change) with [`Persist::Required`], folding the storage failure into the result.
@@ -185,12 +213,7 @@ impl SessionStore {
     /// token, a sign-in, a sign-out), announcing the difference. Our own unpersisted changes are kept when storage
     /// still holds what we last saw. A read failure keeps the in-memory document.
     pub async fn reload(self: &Arc<Self>) -> Result<Arc<Loaded>> {
-        self.blocking(|store| {
-            let reloaded = store.reload_blocking();
-            store.events.deliver();
-            reloaded
-        })
-        .await
+        self.blocking(|store| store.reload_blocking()).await
     }
 
     fn reload_blocking(&self) -> Result<Arc<Loaded>> {

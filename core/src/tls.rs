@@ -7,9 +7,19 @@
 //! rejects *only* because it does not know the issuer is checked again against the extra CAs alone (WebPKI) — the
 //! same rule on every platform, Android included, whose platform verifier takes no extra roots.
 //!
-//! The crypto provider is ring's, minus its key provider: a public client never presents a certificate, and leaving
-//! out private-key loading drops ring's RSA, ECDSA and Ed25519 *signing* code (~40 KB per ABI). Cipher suites, key
-//! exchange groups and signature verification are ring's defaults.
+//! The crypto provider is ring's, cut to what servers use, for the library's size budget (each cut measured with
+//! bindings/scripts/size.sh; tests/tls.rs connects to servers limited to each kept parameter and is refused by those
+//! limited to a left-out one):
+//! - no key provider: a public client never presents a certificate; leaving out private-key loading drops ring's
+//!   RSA, ECDSA and Ed25519 *signing* code (~40 KB per ABI);
+//! - AES-GCM suites only (TLS 1.3 AES-128/256-GCM; TLS 1.2 ECDHE-ECDSA/RSA AES-128/256-GCM): every TLS 1.3 server
+//!   must offer AES-128-GCM (RFC 8446 §9.1), and TLS 1.2 servers offer AES-GCM (Mozilla's intermediate and old
+//!   configurations both do). ChaCha20-Poly1305 is faster only for bulk data on CPUs without AES instructions; a
+//!   sign-in is a few small requests;
+//! - certificate signatures ECDSA P-256/P-384 and RSA (PKCS#1, PSS), not Ed25519: public CAs issue no Ed25519
+//!   certificates (CA/Browser Forum Baseline Requirements §6.1.5);
+//! - key exchange X25519, P-256 and P-384, as ring's default (P-384 kept for servers configured for it alone).
+//! Leaving out ChaCha20-Poly1305 and Ed25519 saves ~70 KB, which pays for graviola's P-384 (src/jwt/crypto.rs).
 
 use std::sync::{Arc, LazyLock, OnceLock};
 
@@ -71,10 +81,68 @@ fn bundled_roots() -> Result<rustls::RootCertStore> {
     ))
 }
 
-/// ring's provider without private-key loading; one per process, so that verifiers built once can be shared.
+/// ring's provider, cut as the module's documentation says; one per process, so that verifiers built once can be
+/// shared. Built field by field: `..default_provider()` would keep every left-out suite in the library.
 static PROVIDER: LazyLock<Arc<CryptoProvider>> = LazyLock::new(|| {
-    Arc::new(CryptoProvider { key_provider: &NoClientKeys, ..rustls::crypto::ring::default_provider() })
+    use rustls::crypto::ring::{cipher_suite as suite, kx_group};
+    Arc::new(CryptoProvider {
+        cipher_suites: vec![
+            suite::TLS13_AES_128_GCM_SHA256,
+            suite::TLS13_AES_256_GCM_SHA384,
+            suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+            suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        ],
+        kx_groups: vec![kx_group::X25519, kx_group::SECP256R1, kx_group::SECP384R1],
+        signature_verification_algorithms: SIGNATURE_ALGORITHMS,
+        secure_random: &RingRandom,
+        key_provider: &NoClientKeys,
+    })
 });
+
+/// rustls' ring list (rustls/src/crypto/ring/mod.rs) without Ed25519.
+static SIGNATURE_ALGORITHMS: rustls::crypto::WebPkiSupportedAlgorithms = {
+    use webpki::ring as alg;
+    rustls::crypto::WebPkiSupportedAlgorithms {
+        all: &[
+            alg::ECDSA_P256_SHA256,
+            alg::ECDSA_P256_SHA384,
+            alg::ECDSA_P384_SHA256,
+            alg::ECDSA_P384_SHA384,
+            alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+            alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY,
+            alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY,
+            alg::RSA_PKCS1_2048_8192_SHA256,
+            alg::RSA_PKCS1_2048_8192_SHA384,
+            alg::RSA_PKCS1_2048_8192_SHA512,
+            alg::RSA_PKCS1_2048_8192_SHA256_ABSENT_PARAMS,
+            alg::RSA_PKCS1_2048_8192_SHA384_ABSENT_PARAMS,
+            alg::RSA_PKCS1_2048_8192_SHA512_ABSENT_PARAMS,
+        ],
+        mapping: &[
+            (SignatureScheme::ECDSA_NISTP384_SHA384, &[alg::ECDSA_P384_SHA384, alg::ECDSA_P256_SHA384]),
+            (SignatureScheme::ECDSA_NISTP256_SHA256, &[alg::ECDSA_P256_SHA256, alg::ECDSA_P384_SHA256]),
+            (SignatureScheme::RSA_PSS_SHA512, &[alg::RSA_PSS_2048_8192_SHA512_LEGACY_KEY]),
+            (SignatureScheme::RSA_PSS_SHA384, &[alg::RSA_PSS_2048_8192_SHA384_LEGACY_KEY]),
+            (SignatureScheme::RSA_PSS_SHA256, &[alg::RSA_PSS_2048_8192_SHA256_LEGACY_KEY]),
+            (SignatureScheme::RSA_PKCS1_SHA512, &[alg::RSA_PKCS1_2048_8192_SHA512]),
+            (SignatureScheme::RSA_PKCS1_SHA384, &[alg::RSA_PKCS1_2048_8192_SHA384]),
+            (SignatureScheme::RSA_PKCS1_SHA256, &[alg::RSA_PKCS1_2048_8192_SHA256]),
+        ],
+    }
+};
+
+/// ring's system random source (rustls' own is private to its ring provider).
+#[derive(Debug)]
+struct RingRandom;
+
+impl rustls::crypto::SecureRandom for RingRandom {
+    fn fill(&self, buf: &mut [u8]) -> std::result::Result<(), rustls::crypto::GetRandomFailed> {
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), buf)
+            .map_err(|_| rustls::crypto::GetRandomFailed)
+    }
+}
 
 /// The platform verifier, built once per process: on Linux building it reads and parses the system CA bundle
 /// (milliseconds), which a client created per screen should not pay again. A failure is not kept: the next client

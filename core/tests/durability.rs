@@ -629,6 +629,62 @@ async fn a_listener_may_call_back_into_the_client() {
     listener.client.lock().unwrap().take();
 }
 
+/// A storage that says it never blocks (`may_block() == false`, as `MemoryStorage` does) is called in place, on the
+/// executor's thread, saving a thread hand-off per change; one that may block is never called there. Either way,
+/// listeners run off the executor (they may block, or wait for the client).
+#[tokio::test(flavor = "current_thread")]
+async fn only_a_storage_that_never_blocks_is_called_on_the_executor() {
+    struct Recording {
+        may_block: bool,
+        values: MemoryStorage,
+        set_on: Mutex<Vec<std::thread::ThreadId>>,
+    }
+    impl Storage for Recording {
+        fn get(&self, key: &str) -> Result<Option<String>, StorageError> {
+            self.values.get(key)
+        }
+        fn set(&self, key: &str, value: &str) -> Result<(), StorageError> {
+            self.set_on.lock().unwrap().push(std::thread::current().id());
+            self.values.set(key, value)
+        }
+        fn remove(&self, key: &str) -> Result<(), StorageError> {
+            self.values.remove(key)
+        }
+        fn may_block(&self) -> bool {
+            self.may_block
+        }
+    }
+    struct Heard(Mutex<Vec<std::thread::ThreadId>>);
+    impl AuthStateListener for Heard {
+        fn on_auth_state_changed(&self, _: AuthStateEvent) {
+            self.0.lock().unwrap().push(std::thread::current().id());
+        }
+    }
+    assert!(!MemoryStorage::new().may_block());
+    let executor = std::thread::current().id();
+    let key = TestKey::es384("k1");
+    let op = op_with(&key).await;
+    for may_block in [false, true] {
+        let storage = Arc::new(Recording { may_block, values: MemoryStorage::new(), set_on: Mutex::new(Vec::new()) });
+        let client = op.client_on(storage.clone());
+        let heard = Arc::new(Heard(Mutex::new(Vec::new())));
+        client.set_auth_state_listener(Some(heard.clone()));
+        let s = start_sign_in(&op, &client).await;
+        op.push_token(Answer::json(200, FaultOp::token_body(Some(key.sign(&op.id_claims(&s.nonce))), Some("rt-1"))));
+        client.handle_sign_in_callback(&s.callback).await.unwrap();
+        client.clear_all_tokens().await.unwrap();
+        let set_on = storage.set_on.lock().unwrap().clone();
+        assert!(set_on.len() >= 3, "sign-in URL, callback, sign-out each write ({set_on:?})");
+        assert!(
+            set_on.iter().all(|thread| (*thread == executor) != may_block),
+            "may_block = {may_block}: writes on the executor's thread {executor:?}: {set_on:?}"
+        );
+        let heard = heard.0.lock().unwrap().clone();
+        assert_eq!(heard.len(), 2, "signed in, signed out");
+        assert!(heard.iter().all(|thread| *thread != executor), "a listener ran on the executor: {heard:?}");
+    }
+}
+
 /// A storage whose writes block (a slow Keychain, a busy disk) never blocks the async executor: on a one-thread
 /// runtime, other tasks keep running during the write.
 #[tokio::test(flavor = "current_thread")]

@@ -70,6 +70,95 @@ fn rejects_bad_signatures_for_every_algorithm() {
     }
 }
 
+/// ES384 is checked by graviola on CPUs it supports and by ring elsewhere: both must give the same answer for good,
+/// tampered and malformed signatures and keys (and both must accept the good one and refuse the rest).
+#[test]
+fn es384_answers_the_same_on_graviola_and_ring() {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+    use crypto::{P384Arithmetic, verify_on};
+
+    let arithmetics = [
+        P384Arithmetic::Ring,
+        #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+        P384Arithmetic::Graviola,
+    ];
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("adx") && std::arch::is_x86_feature_detected!("avx2") {
+        assert_eq!(crypto::p384_arithmetic(), P384Arithmetic::Graviola, "this CPU has what graviola needs");
+    }
+    let point = |key: &TestKey| {
+        let coordinate = |c: &str| B64.decode(key.jwk[c].as_str().unwrap()).unwrap();
+        [vec![4], coordinate("x"), coordinate("y")].concat()
+    };
+    let key = TestKey::es384("k");
+    let token = key.sign(&claims());
+    let (input, signature) = token.rsplit_once('.').unwrap();
+    let signature = B64.decode(signature).unwrap();
+    assert_eq!(signature.len(), 96);
+    // The order n of P-384: r and s must lie in [1, n - 1].
+    let n =
+        hex_bytes("ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973");
+    let (r, s) = signature.split_at(48);
+    let mut high_s = [0u8; 48];
+    let mut borrow = 0i16;
+    for i in (0..48).rev() {
+        let d = n[i] as i16 - s[i] as i16 - borrow;
+        high_s[i] = d.rem_euclid(256) as u8;
+        borrow = i16::from(d < 0);
+    }
+    let mut signatures: Vec<(String, Vec<u8>, bool)> = vec![
+        ("good".into(), signature.clone(), true),
+        // (r, n - s) is valid too: neither ECDSA nor JWS requires a low s.
+        ("high s".into(), [r, &high_s[..]].concat(), true),
+        ("empty".into(), Vec::new(), false),
+        ("95 bytes".into(), signature[..95].to_vec(), false),
+        ("97 bytes".into(), [&signature[..], &[0]].concat(), false),
+        ("DER length".into(), [&[0x30, 0x66][..], &signature[..]].concat(), false),
+        ("r = 0".into(), [&[0u8; 48][..], s].concat(), false),
+        ("s = 0".into(), [r, &[0u8; 48][..]].concat(), false),
+        ("r = n".into(), [&n[..], s].concat(), false),
+        ("s = n".into(), [r, &n[..]].concat(), false),
+        ("all ones".into(), vec![0xff; 96], false),
+        ("r and s swapped".into(), [s, r].concat(), false),
+    ];
+    for byte in [0, 20, 47, 48, 70, 95] {
+        let mut flipped = signature.clone();
+        flipped[byte] ^= 0x01;
+        signatures.push((format!("bit flipped in byte {byte}"), flipped, false));
+    }
+    let good_point = point(&key);
+    let mut off_curve = good_point.clone();
+    off_curve[96] ^= 0x01;
+    let keys: [(&str, Vec<u8>, bool); 5] = [
+        ("the signer's key", good_point.clone(), true),
+        ("another P-384 key", point(&TestKey::es384_other("o")), false),
+        ("a point off the curve", off_curve, false),
+        ("a compressed point", [&[2u8][..], &good_point[1..49]].concat(), false),
+        ("the point at infinity", vec![0], false),
+    ];
+    for (key_name, key_point, signer) in &keys {
+        let decoding_key = DecodingKey::from_ec_der(key_point);
+        for message in [input.as_bytes(), b"another message".as_slice()] {
+            for (name, signature, expected) in &signatures {
+                let b64 = B64.encode(signature);
+                let answers: Vec<bool> = arithmetics
+                    .iter()
+                    .map(|p384| verify_on(&b64, message, &decoding_key, Algorithm::ES384, *p384).unwrap())
+                    .collect();
+                let case = format!("{name}, {key_name}, message {}", message.len());
+                assert!(answers.windows(2).all(|w| w[0] == w[1]), "{case}: {arithmetics:?} answered {answers:?}");
+                let expected = *expected && *signer && message == input.as_bytes();
+                assert_eq!(answers[0], expected, "{case}");
+            }
+        }
+    }
+}
+
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
+}
+
 #[test]
 fn rsa_keys_under_2048_bits_are_refused() {
     for key in [TestKey::rs256_1024("k"), TestKey::rs256_2040("k"), TestKey::ps256_2040("k")] {

@@ -18,15 +18,20 @@ pub struct Pki {
 /// A new CA (with a name of its own: two CAs of one name would be told apart by signature, not by name) and a
 /// `localhost` server certificate it issued.
 pub fn pki() -> Pki {
+    pki_with(&rcgen::PKCS_ECDSA_P256_SHA256)
+}
+
+/// [`pki`] with keys (CA and server) of the given algorithm.
+pub fn pki_with(algorithm: &'static rcgen::SignatureAlgorithm) -> Pki {
     static CAS: AtomicU32 = AtomicU32::new(0);
-    let ca_key = KeyPair::generate().unwrap();
+    let ca_key = KeyPair::generate_for(algorithm).unwrap();
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     let name = format!("Logto SDK test CA {} {}", std::process::id(), CAS.fetch_add(1, Ordering::Relaxed));
     ca_params.distinguished_name.push(DnType::CommonName, name);
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let ca_cert = ca_params.self_signed(&ca_key).unwrap();
     let issuer = Issuer::new(ca_params, ca_key);
-    let server_key = KeyPair::generate().unwrap();
+    let server_key = KeyPair::generate_for(algorithm).unwrap();
     let server_cert =
         CertificateParams::new(vec!["localhost".to_string()]).unwrap().signed_by(&server_key, &issuer).unwrap();
     Pki {
@@ -43,7 +48,16 @@ pub async fn serve(pki: &Pki) -> u16 {
 
 /// The same, speaking only the given TLS versions.
 pub async fn serve_with(pki: &Pki, versions: &[&'static rustls::SupportedProtocolVersion]) -> u16 {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    serve_on(pki, versions, rustls::crypto::ring::default_provider()).await
+}
+
+/// The same, with the server's cipher suites and key exchange groups those of `provider`.
+pub async fn serve_on(
+    pki: &Pki,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    provider: rustls::crypto::CryptoProvider,
+) -> u16 {
+    let provider = Arc::new(provider);
     let config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(versions)
         .unwrap()
