@@ -19,6 +19,7 @@
 //! - certificate signatures ECDSA P-256/P-384 and RSA (PKCS#1, PSS), not Ed25519: public CAs issue no Ed25519
 //!   certificates (CA/Browser Forum Baseline Requirements §6.1.5);
 //! - key exchange X25519, P-256 and P-384, as ring's default (P-384 kept for servers configured for it alone).
+//!
 //! Leaving out ChaCha20-Poly1305 and Ed25519 saves ~70 KB, which pays for graviola's P-384 (src/jwt/crypto.rs).
 
 use std::sync::{Arc, LazyLock, OnceLock};
