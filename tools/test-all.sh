@@ -26,6 +26,9 @@ bash tools/fuzz.sh 20
 section "logto-core builds for Android (cargo check, aarch64-linux-android)"
 bash tools/check-android-target.sh
 
+section "logto-core on 64-bit ARM: unit, conformance and TLS tests under qemu-user (graviola's and ring's ARM code)"
+bash tools/test-aarch64.sh
+
 section "dev IdP self-test (Node 22)"
 (cd tools/dev-idp && npm test)
 

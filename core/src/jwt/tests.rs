@@ -87,6 +87,14 @@ fn es384_answers_the_same_on_graviola_and_ring() {
     if std::arch::is_x86_feature_detected!("adx") && std::arch::is_x86_feature_detected!("avx2") {
         assert_eq!(crypto::p384_arithmetic(), P384Arithmetic::Graviola, "this CPU has what graviola needs");
     }
+    #[cfg(target_arch = "aarch64")]
+    if std::arch::is_aarch64_feature_detected!("neon")
+        && std::arch::is_aarch64_feature_detected!("aes")
+        && std::arch::is_aarch64_feature_detected!("pmull")
+        && std::arch::is_aarch64_feature_detected!("sha2")
+    {
+        assert_eq!(crypto::p384_arithmetic(), P384Arithmetic::Graviola, "this CPU has what graviola needs");
+    }
     let point = |key: &TestKey| {
         let coordinate = |c: &str| B64.decode(key.jwk[c].as_str().unwrap()).unwrap();
         [vec![4], coordinate("x"), coordinate("y")].concat()
