@@ -13,7 +13,7 @@ if ! rustup target list --installed | grep -qx aarch64-linux-android; then
     exit 0
   fi
 fi
-[ -d /usr/aarch64-linux-gnu/include ] || {
+[ -f /usr/aarch64-linux-gnu/include/stdint.h ] || {
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get install -y -qq libc6-dev-arm64-cross >/dev/null 2>&1 || { $sudo_cmd apt-get update -qq; $sudo_cmd apt-get install -y -qq libc6-dev-arm64-cross >/dev/null; }
 }

@@ -18,7 +18,7 @@ if ! rustup target list --installed | grep -qx "$target"; then
   fi
 fi
 if ! command -v qemu-aarch64 >/dev/null || ! command -v aarch64-linux-gnu-gcc >/dev/null \
-  || [ ! -d /usr/aarch64-linux-gnu/include ]; then
+  || [ ! -f /usr/aarch64-linux-gnu/include/stdint.h ]; then
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
   packages=(qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
   $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null 2>&1 || {
