@@ -14,8 +14,8 @@ if ! rustup target list --installed | grep -qx aarch64-linux-android; then
   fi
 fi
 [ -f /usr/aarch64-linux-gnu/include/stdint.h ] || {
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get install -y -qq libc6-dev-arm64-cross >/dev/null 2>&1 || { $sudo_cmd apt-get update -qq; $sudo_cmd apt-get install -y -qq libc6-dev-arm64-cross >/dev/null; }
+  echo "glibc's aarch64 headers are missing: run tools/setup.sh (apt-get install libc6-dev-arm64-cross)" >&2
+  exit 1
 }
 CC_aarch64_linux_android=clang \
 CFLAGS_aarch64_linux_android="--target=aarch64-linux-android24 -isystem /usr/aarch64-linux-gnu/include" \

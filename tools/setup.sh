@@ -12,6 +12,11 @@ command -v llvm-ar >/dev/null || need_apt+=(llvm)
 command -v python3 >/dev/null || need_apt+=(python3)
 command -v java >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
+# 64-bit ARM: glibc's aarch64 headers (ring's C files for tools/check-android-target.sh, where no NDK exists), and
+# the cross gcc and qemu-user that run the core's tests on aarch64 (tools/test-aarch64.sh).
+[ -f /usr/aarch64-linux-gnu/include/stdint.h ] || need_apt+=(libc6-dev-arm64-cross)
+command -v aarch64-linux-gnu-gcc >/dev/null || need_apt+=(gcc-aarch64-linux-gnu)
+command -v qemu-aarch64 >/dev/null || need_apt+=(qemu-user)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing with apt-get: ${need_apt[*]}"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"

@@ -6,7 +6,7 @@
 # ES256/RS256/PS256).
 # Target aarch64-unknown-linux-gnu (Debian's cross gcc and glibc, which exist here; the Android NDK does not): the
 # same instruction set and the same Rust code as aarch64-linux-android.
-# Needs (installed with apt-get when missing): qemu-user, gcc-aarch64-linux-gnu, libc6-dev-arm64-cross.
+# Needs qemu-user, gcc-aarch64-linux-gnu and libc6-dev-arm64-cross (tools/setup.sh installs them).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -19,12 +19,9 @@ if ! rustup target list --installed | grep -qx "$target"; then
 fi
 if ! command -v qemu-aarch64 >/dev/null || ! command -v aarch64-linux-gnu-gcc >/dev/null \
   || [ ! -f /usr/aarch64-linux-gnu/include/stdint.h ]; then
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  packages=(qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-  $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null 2>&1 || {
-    $sudo_cmd apt-get update -qq
-    $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${packages[@]}" >/dev/null
-  }
+  echo "the aarch64 cross tools are missing: run tools/setup.sh" \
+    "(apt-get install qemu-user gcc-aarch64-linux-gnu libc6-dev-arm64-cross)" >&2
+  exit 1
 fi
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
